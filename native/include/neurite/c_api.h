@@ -1,0 +1,145 @@
+/* libneurite C API: the stable ABI under every binding (Java through JavaCPP, and any language with a C FFI).
+ *
+ * Plain C. Objects are opaque handles. Every function returns an nr_status; on failure nr_last_error() gives a
+ * message for the calling thread that names the op and the shapes involved. No C++ exception and no abort()
+ * crosses this boundary.
+ *
+ *   nr_tensor *a = NULL, *b = NULL, *c = NULL;
+ *   const int64_t shape[2] = {2, 2};
+ *   const float data[4] = {1, 2, 3, 4};
+ *   nr_tensor_from_data(NR_F32, shape, 2, data, sizeof data, &a);
+ *   nr_tensor_from_data(NR_F32, shape, 2, data, sizeof data, &b);
+ *   if (nr_op_call2(nr_op_id("matmul"), a, b, NULL, &c) != NR_OK) fprintf(stderr, "%s\n", nr_last_error());
+ *   float out[4];
+ *   nr_tensor_copy_to_host(c, out, sizeof out);   // {7, 10, 15, 22}
+ *   nr_tensor_free(c); nr_tensor_free(b); nr_tensor_free(a);
+ */
+#ifndef NEURITE_C_API_H
+#define NEURITE_C_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NR_API __attribute__((visibility("default")))
+
+/* Status codes. */
+#define NR_OK 0
+#define NR_ERR_INVALID_ARGUMENT 1
+#define NR_ERR_SHAPE 2
+#define NR_ERR_DTYPE 3
+#define NR_ERR_DEVICE 4
+#define NR_ERR_INDEX 5
+#define NR_ERR_OUT_OF_MEMORY 6
+#define NR_ERR_NUMERIC 7
+#define NR_ERR_FORMAT 8
+#define NR_ERR_UNSUPPORTED 9
+#define NR_ERR_INTERNAL 10
+#define NR_ERR_IO 11
+
+/* Element types. */
+#define NR_F32 0
+#define NR_F64 1
+#define NR_I32 2
+#define NR_I64 3
+#define NR_U8 4
+#define NR_BOOL 5
+#define NR_F16 6
+#define NR_BF16 7
+
+/* Device types. */
+#define NR_DEVICE_CPU 0
+#define NR_DEVICE_CUDA 1
+
+/* Attribute kinds, as reported by nr_op_attr_info. */
+#define NR_ATTR_INT 0
+#define NR_ATTR_FLOAT 1
+#define NR_ATTR_INTS 2
+
+/* Input count of a variadic op (concat, stack), as reported by nr_op_num_inputs. */
+#define NR_VARIADIC (-1)
+
+typedef int32_t nr_status;
+typedef struct nr_tensor nr_tensor;
+typedef struct nr_attrs nr_attrs;
+
+/* ---- library ---- */
+
+/* The message of the last failed call on this thread ("" if none). Valid until the next failing call. */
+NR_API const char* nr_last_error(void);
+NR_API const char* nr_version(void);
+/* Intra-op threads (and OpenBLAS threads); the default is NEURITE_NUM_THREADS or the hardware thread count. */
+NR_API nr_status nr_set_num_threads(int32_t n);
+NR_API nr_status nr_get_num_threads(int32_t* out);
+
+/* ---- tensors ---- */
+
+/* A new uninitialised contiguous tensor on the CPU. */
+NR_API nr_status nr_tensor_empty(int32_t dtype, const int64_t* shape, int32_t ndim, nr_tensor** out);
+/* A new contiguous CPU tensor holding a copy of nbytes bytes of row-major data. */
+NR_API nr_status nr_tensor_from_data(int32_t dtype, const int64_t* shape, int32_t ndim, const void* data,
+                                     int64_t nbytes, nr_tensor** out);
+/* Releases the handle. The storage lives on while views of it exist. NULL is accepted. */
+NR_API nr_status nr_tensor_free(nr_tensor* t);
+/* A second handle to the same tensor (same storage, shape and strides). */
+NR_API nr_status nr_tensor_share(const nr_tensor* t, nr_tensor** out);
+
+NR_API nr_status nr_tensor_dtype(const nr_tensor* t, int32_t* out);
+NR_API nr_status nr_tensor_ndim(const nr_tensor* t, int32_t* out);
+/* Writes min(ndim, capacity) dims. */
+NR_API nr_status nr_tensor_shape(const nr_tensor* t, int64_t* out, int32_t capacity);
+/* Strides and offset are in elements. */
+NR_API nr_status nr_tensor_strides(const nr_tensor* t, int64_t* out, int32_t capacity);
+NR_API nr_status nr_tensor_offset(const nr_tensor* t, int64_t* out);
+NR_API nr_status nr_tensor_numel(const nr_tensor* t, int64_t* out);
+NR_API nr_status nr_tensor_is_contiguous(const nr_tensor* t, int32_t* out);
+NR_API nr_status nr_tensor_device(const nr_tensor* t, int32_t* type, int32_t* index);
+/* 1 if both tensors view the same storage. */
+NR_API nr_status nr_tensor_shares_storage(const nr_tensor* a, const nr_tensor* b, int32_t* out);
+/* The address of the first element of a contiguous CPU tensor, for zero-copy reads and writes. */
+NR_API nr_status nr_tensor_data(const nr_tensor* t, void** out);
+/* Copies the elements in row-major order, whatever the strides, into dst of exactly nbytes bytes. */
+NR_API nr_status nr_tensor_copy_to_host(const nr_tensor* t, void* dst, int64_t nbytes);
+
+/* ---- the op table ---- */
+
+NR_API int32_t nr_op_count(void);
+/* The id of the op with this name, or -1. */
+NR_API int32_t nr_op_id(const char* name);
+NR_API nr_status nr_op_name(int32_t op, const char** out);
+/* Number of inputs, or NR_VARIADIC. */
+NR_API nr_status nr_op_num_inputs(int32_t op, int32_t* out);
+NR_API nr_status nr_op_num_attrs(int32_t op, int32_t* out);
+/* Name, kind (NR_ATTR_*) and whether the attribute is required. */
+NR_API nr_status nr_op_attr_info(int32_t op, int32_t index, const char** name, int32_t* kind, int32_t* required);
+
+/* ---- attributes ---- */
+
+NR_API nr_status nr_attrs_create(nr_attrs** out);
+NR_API nr_status nr_attrs_free(nr_attrs* attrs);
+NR_API nr_status nr_attrs_clear(nr_attrs* attrs);
+NR_API nr_status nr_attrs_set_int(nr_attrs* attrs, const char* name, int64_t value);
+NR_API nr_status nr_attrs_set_float(nr_attrs* attrs, const char* name, double value);
+NR_API nr_status nr_attrs_set_ints(nr_attrs* attrs, const char* name, const int64_t* values, int32_t count);
+
+/* ---- running ops (attrs may be NULL) ---- */
+
+NR_API nr_status nr_op_call0(int32_t op, const nr_attrs* attrs, nr_tensor** out);
+NR_API nr_status nr_op_call1(int32_t op, const nr_tensor* a, const nr_attrs* attrs, nr_tensor** out);
+NR_API nr_status nr_op_call2(int32_t op, const nr_tensor* a, const nr_tensor* b, const nr_attrs* attrs,
+                             nr_tensor** out);
+NR_API nr_status nr_op_call3(int32_t op, const nr_tensor* a, const nr_tensor* b, const nr_tensor* c,
+                             const nr_attrs* attrs, nr_tensor** out);
+/* Any number of inputs and outputs. Writes up to max_outputs handles and the op's output count; when the op has
+ * more outputs than max_outputs nothing is written but num_outputs, and the status is NR_ERR_INVALID_ARGUMENT. */
+NR_API nr_status nr_op_call(int32_t op, nr_tensor* const* inputs, int32_t num_inputs, const nr_attrs* attrs,
+                            nr_tensor** outputs, int32_t max_outputs, int32_t* num_outputs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEURITE_C_API_H */

@@ -1,0 +1,44 @@
+// The CPU backend's kernel registry. Each kernel file registers its kernels from one function called by the
+// backend at start-up (explicit calls, so static-library linking cannot drop them).
+#pragma once
+
+#include "core/backend.h"
+
+namespace nr::cpu {
+
+// contiguous_inputs: the dispatcher hands the kernel contiguous inputs (most kernels); kernels that handle any
+// strides themselves (elementwise, copies) pass false and save the copy.
+void register_kernel(OpId op, KernelFn fn, uint32_t dtypes, bool contiguous_inputs = true);
+
+void register_copy_kernels();
+void register_creation_kernels();
+void register_elementwise_kernels();
+void register_reduction_kernels();
+void register_matmul_kernels();
+void register_shape_kernels();
+void register_softmax_kernels();
+
+// Calls f(T{}) with T the C++ type of `dt` (bool for Bool). f16/bf16 are not CPU types: Internal error.
+template <class F>
+void dispatch_dtype(DType dt, F&& f) {
+  switch (dt) {
+    case DType::F32: f(float{}); return;
+    case DType::F64: f(double{}); return;
+    case DType::I32: f(int32_t{}); return;
+    case DType::I64: f(int64_t{}); return;
+    case DType::U8: f(uint8_t{}); return;
+    case DType::Bool: f(bool{}); return;
+    default: fail(Status::Internal, "cpu: no C++ type for dtype ", dtype_name(dt));
+  }
+}
+
+template <class F>
+void dispatch_floating(DType dt, F&& f) {
+  switch (dt) {
+    case DType::F32: f(float{}); return;
+    case DType::F64: f(double{}); return;
+    default: fail(Status::Internal, "cpu: dtype ", dtype_name(dt), " reached a floating-point kernel");
+  }
+}
+
+}  // namespace nr::cpu

@@ -1,0 +1,45 @@
+// The list of every op, in table order. Adding an op: add a line here, its definition in op_table.cpp (the
+// static_assert there keeps the two in step), a CPU kernel, and a test; the op-coverage test fails until all exist.
+#pragma once
+
+#define NR_OP_LIST(X)                                                                                           \
+  /* creation */                                                                                                 \
+  X(Zeros, "zeros") X(Ones, "ones") X(Full, "full") X(Arange, "arange") X(Linspace, "linspace") X(Eye, "eye")    \
+  X(RandomUniform, "random_uniform") X(RandomNormal, "random_normal") X(TruncatedNormal, "truncated_normal")    \
+  /* unary elementwise */                                                                                        \
+  X(Neg, "neg") X(Abs, "abs") X(Sign, "sign") X(Exp, "exp") X(Log, "log") X(Log1p, "log1p") X(Sqrt, "sqrt")     \
+  X(Rsqrt, "rsqrt") X(Square, "square") X(Reciprocal, "reciprocal") X(Sin, "sin") X(Cos, "cos")                 \
+  X(Tanh, "tanh") X(Sigmoid, "sigmoid") X(Relu, "relu") X(LeakyRelu, "leaky_relu") X(Elu, "elu")                \
+  X(Selu, "selu") X(Gelu, "gelu") X(Softplus, "softplus") X(Clip, "clip") X(LogicalNot, "logical_not")         \
+  /* binary elementwise, broadcasting */                                                                         \
+  X(Add, "add") X(Sub, "sub") X(Mul, "mul") X(Div, "div") X(Pow, "pow") X(Maximum, "maximum")                   \
+  X(Minimum, "minimum") X(Equal, "equal") X(NotEqual, "not_equal") X(Less, "less")                              \
+  X(LessEqual, "less_equal") X(Greater, "greater") X(GreaterEqual, "greater_equal")                             \
+  X(LogicalAnd, "logical_and") X(LogicalOr, "logical_or") X(LogicalXor, "logical_xor") X(Where, "where")       \
+  /* reductions */                                                                                               \
+  X(Sum, "sum") X(Mean, "mean") X(Max, "max") X(Min, "min") X(Prod, "prod") X(Argmax, "argmax")                 \
+  X(Argmin, "argmin") X(Var, "var") X(Std, "std") X(LogSumExp, "logsumexp") X(All, "all") X(Any, "any")         \
+  /* linear algebra */                                                                                           \
+  X(Matmul, "matmul")                                                                                            \
+  /* views (no kernel: they share storage) */                                                                    \
+  X(Reshape, "reshape") X(Permute, "permute") X(Slice, "slice") X(BroadcastTo, "broadcast_to")                  \
+  X(Squeeze, "squeeze") X(Unsqueeze, "unsqueeze")                                                                \
+  /* shape ops that copy */                                                                                      \
+  X(Contiguous, "contiguous") X(Cast, "cast") X(Concat, "concat") X(Stack, "stack") X(Split, "split")          \
+  X(Pad, "pad") X(Tile, "tile") X(Repeat, "repeat") X(Flip, "flip") X(Gather, "gather")                         \
+  X(TakeAlongAxis, "take_along_axis") X(OneHot, "one_hot")                                                       \
+  /* normalisation over an axis */                                                                               \
+  X(Softmax, "softmax") X(LogSoftmax, "log_softmax")
+
+namespace nr {
+
+enum class OpId : int32_t {
+#define NR_OP_ENUM(id, name) id,
+  NR_OP_LIST(NR_OP_ENUM)
+#undef NR_OP_ENUM
+      Count
+};
+
+constexpr int kNumOps = static_cast<int>(OpId::Count);
+
+}  // namespace nr

@@ -1,0 +1,52 @@
+// The op table: for each op its name, inputs, attributes, shape rule and (for views) how it aliases its input.
+// Backends only supply kernels; everything a caller can get wrong is checked here, before any kernel runs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "neurite/attrs.hpp"
+#include "neurite/tensor.hpp"
+#include "ops/op_list.h"
+
+namespace nr {
+
+struct TensorMeta {
+  DType dtype;
+  Shape shape;
+};
+
+struct OpDef;
+
+struct AttrDef {
+  const char* name;
+  AttrKind kind;
+  bool required;
+};
+
+// Computes output dtypes and shapes from input metas and attributes; throws nr::Error naming the op and shapes.
+using InferFn = std::vector<TensorMeta> (*)(const OpDef& def, const std::vector<TensorMeta>& in, const Attrs& attrs);
+// For ops whose result aliases the input's storage. Gets the shapes the rule inferred.
+using ViewFn = std::vector<Tensor> (*)(const std::vector<Tensor>& in, const Attrs& attrs,
+                                        const std::vector<TensorMeta>& out);
+
+struct OpDef {
+  OpId id;
+  const char* name;
+  int num_inputs;    // kVariadic: one or more
+  int dtype_input;   // which input's dtype selects the kernel; -1: the first output's
+  std::vector<AttrDef> attrs;
+  InferFn infer;
+  ViewFn view = nullptr;
+};
+
+constexpr int kVariadic = -1;
+
+const OpDef& op_def(OpId id);
+// nullptr when no op has that name.
+const OpDef* find_op(const std::string& name);
+
+// Checks attribute names and kinds against the op's declaration.
+void validate_attrs(const OpDef& def, const Attrs& attrs);
+
+}  // namespace nr
