@@ -9,6 +9,7 @@
 //   std::vector<float> v = b.to_vector<float>();   // {5, 11, 11, 25}
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -23,6 +24,7 @@ namespace nr {
 using Shape = std::vector<int64_t>;
 
 class Backend;
+struct AutogradMeta;
 
 // A block of device memory. Freed by its backend when the last tensor that views it goes away.
 class Storage {
@@ -36,8 +38,12 @@ class Storage {
   size_t nbytes() const { return nbytes_; }
   Device device() const { return device_; }
   Backend* backend() const { return backend_; }
+  // Bumped by every in-place write (optimizer updates), so autograd can refuse a gradient computed from stale values.
+  uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
+  std::atomic<uint64_t> version_{0};
   Backend* backend_;
   Device device_;
   size_t nbytes_;
@@ -50,6 +56,7 @@ struct TensorImpl {
   Shape shape;
   Shape strides;       // in elements
   int64_t offset = 0;  // in elements
+  std::shared_ptr<AutogradMeta> autograd;  // null until gradients are involved
 };
 
 int64_t numel_of(const Shape& shape);
@@ -101,7 +108,22 @@ class Tensor {
   // This tensor if already contiguous, else a contiguous copy.
   Tensor contiguous() const;
 
+  // ---- autograd (see neurite/autograd.hpp) ----
+  bool requires_grad() const;
+  // Marks a floating-point tensor as a leaf whose gradient backward() accumulates. DType error for other dtypes.
+  void set_requires_grad(bool requires);
+  // The accumulated gradient, or an undefined Tensor.
+  Tensor grad() const;
+  void set_grad(const Tensor& grad) const;
+  // A leaf is a tensor no recorded op produced.
+  bool is_leaf() const;
+  // The same storage, shape and strides with no autograd history.
+  Tensor detach() const;
+  // See nr::backward.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
+
   const TensorImpl* impl() const { return impl_.get(); }
+  TensorImpl* mutable_impl() const { return impl_.get(); }
 
  private:
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}

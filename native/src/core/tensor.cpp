@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/backend.h"
+#include "neurite/autograd.hpp"
 #include "ops/dispatch.h"
 #include "ops/shape_util.h"
 
@@ -69,6 +70,7 @@ Tensor Tensor::view(const Shape& shape, const Shape& strides, int64_t offset) co
     fail(Status::Index, "view: ", shape_str(shape), " with strides ", shape_str(strides), " at offset ", offset,
          " reaches outside storage of ", capacity, " elements");
   auto impl = std::make_shared<TensorImpl>(*impl_);
+  impl->autograd = nullptr;  // a view gets its own history, recorded by the op that made it
   impl->shape = shape;
   impl->strides = strides;
   impl->offset = offset;
@@ -96,6 +98,7 @@ void Tensor::copy_to_host(void* dst, size_t nbytes) const {
          " (", this->nbytes(), " bytes)");
   if (nbytes == 0) return;
   if (!dst) fail(Status::InvalidArgument, "copy_to_host: destination is null");
+  NoGradGuard no_grad;
   Tensor c = contiguous();
   c.storage()->backend()->copy_to_host(dst, c.raw_data(), nbytes, device());
 }

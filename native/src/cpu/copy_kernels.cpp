@@ -26,15 +26,7 @@ void copy_strided(const Tensor& src, Tensor& dst) {
   });
 }
 
-void contiguous_kernel(KernelContext& ctx) {
-  // Copies move bytes: dispatch on item size, not on dtype, so every dtype (f16 included) shares one loop.
-  switch (itemsize(ctx.inputs[0].dtype())) {
-    case 1: copy_strided<uint8_t>(ctx.inputs[0], ctx.outputs[0]); break;
-    case 2: copy_strided<uint16_t>(ctx.inputs[0], ctx.outputs[0]); break;
-    case 4: copy_strided<uint32_t>(ctx.inputs[0], ctx.outputs[0]); break;
-    default: copy_strided<uint64_t>(ctx.inputs[0], ctx.outputs[0]); break;
-  }
-}
+void contiguous_kernel(KernelContext& ctx) { copy_into(ctx.inputs[0], ctx.outputs[0]); }
 
 template <class To, class From>
 To convert(From v) {
@@ -62,6 +54,16 @@ void cast_kernel(KernelContext& ctx) {
 }
 
 }  // namespace
+
+void copy_into(const Tensor& src, Tensor& dst) {
+  // Copies move bytes: dispatch on item size, not on dtype, so every dtype (f16 included) shares one loop.
+  switch (itemsize(src.dtype())) {
+    case 1: copy_strided<uint8_t>(src, dst); break;
+    case 2: copy_strided<uint16_t>(src, dst); break;
+    case 4: copy_strided<uint32_t>(src, dst); break;
+    default: copy_strided<uint64_t>(src, dst); break;
+  }
+}
 
 void register_copy_kernels() {
   register_kernel(OpId::Contiguous, contiguous_kernel, kAllCpuTypes, false);

@@ -26,6 +26,7 @@ class CpuBackend final : public Backend {
  public:
   CpuBackend() {
     register_copy_kernels();
+    register_grad_kernels();
     register_creation_kernels();
     register_elementwise_kernels();
     register_reduction_kernels();

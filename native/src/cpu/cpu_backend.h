@@ -11,6 +11,10 @@ namespace nr::cpu {
 void register_kernel(OpId op, KernelFn fn, uint32_t dtypes, bool contiguous_inputs = true);
 
 void register_copy_kernels();
+void register_grad_kernels();
+
+// Copies src's elements into dst (same shape; dst may be any strided view of writable storage).
+void copy_into(const Tensor& src, Tensor& dst);
 void register_creation_kernels();
 void register_elementwise_kernels();
 void register_reduction_kernels();
@@ -18,7 +22,8 @@ void register_matmul_kernels();
 void register_shape_kernels();
 void register_softmax_kernels();
 
-// Calls f(T{}) with T the C++ type of `dt` (bool for Bool). f16/bf16 are not CPU types: Internal error.
+// Calls f(T{}) with T the C++ type of `dt` (bool for Bool). f16/bf16 are storage types of the CUDA backend only: a
+// DType error (the dispatcher prefixes the op's name).
 template <class F>
 void dispatch_dtype(DType dt, F&& f) {
   switch (dt) {
@@ -28,7 +33,7 @@ void dispatch_dtype(DType dt, F&& f) {
     case DType::I64: f(int64_t{}); return;
     case DType::U8: f(uint8_t{}); return;
     case DType::Bool: f(bool{}); return;
-    default: fail(Status::Internal, "cpu: no C++ type for dtype ", dtype_name(dt));
+    default: fail(Status::DType, "dtype ", dtype_name(dt), " has no CPU kernels (the CPU computes in f32, f64, i32, i64, u8, bool)");
   }
 }
 

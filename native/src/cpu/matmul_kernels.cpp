@@ -1,7 +1,149 @@
+// matmul with numpy.matmul semantics on OpenBLAS gemm: a 1-D first operand is a row vector, a 1-D second operand a
+// column vector (the added dim is absent from the result), and batch dims broadcast.
+//
+// Operands are taken with their strides (the kernel registers contiguous_inputs=false): a matrix whose rows are
+// contiguous is passed as NoTrans with its row stride as the leading dimension, one whose columns are contiguous
+// (a transposed view) as Trans; only other layouts are copied. A batch that lies evenly spaced in memory against a
+// single right-hand matrix becomes one tall gemm instead of many small ones.
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include "core/strided_loop.h"
 #include "cpu/cpu_backend.h"
 
 namespace nr::cpu {
+namespace {
 
-void register_matmul_kernels() {}
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a, blasint lda,
+          const float* b, blasint ldb, float* c, blasint ldc) {
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+}
+
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const double* a, blasint lda,
+          const double* b, blasint ldb, double* c, blasint ldc) {
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+}
+
+// One operand seen as a batch of rows x cols matrices, with batch strides aligned to the output's batch dims
+// (0 where the operand is broadcast).
+struct Operand {
+  Tensor t;  // keeps a copy alive when one was needed
+  int64_t rows = 0, cols = 0, row_stride = 0, col_stride = 0;
+  Shape batch_strides;
+  CBLAS_TRANSPOSE trans = CblasNoTrans;
+  int64_t ld = 0;
+
+  // Whether BLAS can read each matrix in place; sets trans and ld. A dim of size 1 never steps, so its stride is
+  // free, and BLAS requires ld >= 1 and >= the length of the contiguous dim.
+  bool blas_readable() {
+    if ((cols <= 1 || col_stride == 1) && (rows <= 1 || row_stride >= std::max<int64_t>(1, cols))) {
+      trans = CblasNoTrans;
+      ld = rows <= 1 ? std::max<int64_t>(1, cols) : row_stride;
+      return true;
+    }
+    if ((rows <= 1 || row_stride == 1) && (cols <= 1 || col_stride >= std::max<int64_t>(1, rows))) {
+      trans = CblasTrans;
+      ld = cols <= 1 ? std::max<int64_t>(1, rows) : col_stride;
+      return true;
+    }
+    return false;
+  }
+};
+
+// `is_left`: a 1-D operand is a row vector [1, K]; otherwise a column vector [K, 1].
+Operand prepare(const Tensor& x, bool is_left, size_t batch_rank) {
+  Operand op;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    op.t = attempt == 0 ? x : x.contiguous();
+    const Shape& s = op.t.shape();
+    const Shape& st = op.t.strides();
+    const size_t nd = s.size();
+    if (nd == 1) {
+      op.rows = is_left ? 1 : s[0];
+      op.cols = is_left ? s[0] : 1;
+      op.row_stride = is_left ? 0 : st[0];
+      op.col_stride = is_left ? st[0] : 0;
+    } else {
+      op.rows = s[nd - 2];
+      op.cols = s[nd - 1];
+      op.row_stride = st[nd - 2];
+      op.col_stride = st[nd - 1];
+    }
+    if (op.blas_readable()) break;
+  }
+  const Shape& s = op.t.shape();
+  const size_t matrix_dims = s.size() == 1 ? 1 : 2, own_batch = s.size() - matrix_dims;
+  op.batch_strides.assign(batch_rank, 0);
+  for (size_t i = 0; i < own_batch; ++i)
+    if (s[i] != 1) op.batch_strides[batch_rank - own_batch + i] = op.t.strides()[i];
+  return op;
+}
+
+blasint blas_int(int64_t v, const Tensor& a, const Tensor& b) {
+  if (v > INT_MAX)
+    fail(Status::Unsupported, "matmul: ", shape_str(a.shape()), " x ", shape_str(b.shape()), ": a dimension of ", v,
+         " exceeds the 2^31-1 that BLAS indexes");
+  return static_cast<blasint>(v);
+}
+
+// True when every matrix of `a`'s batch follows the previous one at the same row stride, so the whole batch reads
+// as one [batch * rows, cols] matrix.
+bool batch_folds_into_rows(const Operand& a, const Shape& batch) {
+  if (a.trans != CblasNoTrans) return false;
+  int64_t expected = a.rows * a.ld;
+  for (size_t d = batch.size(); d-- > 0;) {
+    if (batch[d] == 1) continue;
+    if (a.batch_strides[d] != expected) return false;
+    expected *= batch[d];
+  }
+  return true;
+}
+
+template <class T>
+void matmul_typed(const Tensor& a_in, const Tensor& b_in, Tensor& out) {
+  const bool a_vec = a_in.ndim() == 1, b_vec = b_in.ndim() == 1;
+  const Shape batch(out.shape().begin(), out.shape().end() - (a_vec ? 0 : 1) - (b_vec ? 0 : 1));
+  Operand a = prepare(a_in, true, batch.size());
+  Operand b = prepare(b_in, false, batch.size());
+  const int64_t m = a.rows, k = a.cols, n = b.cols;
+  T* c = out.data<T>();
+  if (out.numel() == 0) return;
+  if (k == 0) {  // an empty sum: gemm is not asked, BLAS need not accept K = 0
+    std::memset(c, 0, out.nbytes());
+    return;
+  }
+  const T* ap = a.t.data<T>();
+  const T* bp = b.t.data<T>();
+  const int64_t count = numel_of(batch);
+  bool b_shared = true;
+  for (int64_t s : b.batch_strides) b_shared = b_shared && s == 0;
+  if (count == 1 || (b_shared && batch_folds_into_rows(a, batch))) {
+    gemm(a.trans, b.trans, blas_int(count * m, a_in, b_in), blas_int(n, a_in, b_in), blas_int(k, a_in, b_in), ap,
+         blas_int(a.ld, a_in, b_in), bp, blas_int(b.ld, a_in, b_in), c, blas_int(n, a_in, b_in));
+    return;
+  }
+  const blasint bm = blas_int(m, a_in, b_in), bn = blas_int(n, a_in, b_in), bk = blas_int(k, a_in, b_in);
+  const blasint lda = blas_int(a.ld, a_in, b_in), ldb = blas_int(b.ld, a_in, b_in);
+  // Sequential over the batch: OpenBLAS threads each gemm itself, and nesting pools would oversubscribe.
+  StridedLoop<2> loop(batch, {&a.batch_strides, &b.batch_strides});
+  T* cm = c;
+  loop.run(0, count, [&](const std::array<int64_t, 2>& off, int64_t len, const std::array<int64_t, 2>& st) {
+    for (int64_t i = 0; i < len; ++i, cm += m * n)
+      gemm(a.trans, b.trans, bm, bn, bk, ap + off[0] + i * st[0], lda, bp + off[1] + i * st[1], ldb, cm, bn);
+  });
+}
+
+void matmul_kernel(KernelContext& ctx) {
+  dispatch_floating(ctx.inputs[0].dtype(), [&](auto tag) {
+    matmul_typed<decltype(tag)>(ctx.inputs[0], ctx.inputs[1], ctx.outputs[0]);
+  });
+}
+
+}  // namespace
+
+void register_matmul_kernels() { register_kernel(OpId::Matmul, matmul_kernel, kFloatTypes, false); }
 
 }  // namespace nr::cpu

@@ -1,8 +1,11 @@
 #include "ops/dispatch.h"
 
+#include <cmath>
 #include <string>
 
+#include "autograd/node.h"
 #include "core/backend.h"
+#include "neurite/autograd.hpp"
 
 namespace nr {
 namespace {
@@ -12,6 +15,57 @@ std::string dtype_list(uint32_t mask) {
   for (int i = 0; i < kNumDTypes; ++i)
     if (mask & (1u << i)) s += std::string(s.empty() ? "" : ", ") + dtype_name(static_cast<DType>(i));
   return s.empty() ? "none" : s;
+}
+
+// Every error leaving a kernel names its op, even one raised by a shared helper that does not know the op.
+void run_kernel(Backend& backend, OpId op, KernelContext& ctx) {
+  try {
+    backend.run(op, ctx);
+  } catch (const Error& e) {
+    std::string prefix = std::string(ctx.def.name) + ":";
+    if (std::string(e.what()).compare(0, prefix.size(), prefix) == 0) throw;
+    throw Error(e.status(), prefix + " " + e.what());
+  }
+}
+
+template <class T>
+bool all_finite(const Tensor& t) {
+  Tensor c = t.contiguous();
+  const T* p = c.data<T>();
+  for (int64_t i = 0, n = c.numel(); i < n; ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
+}
+
+bool finite(const Tensor& t) {
+  if (t.device().type != DeviceType::CPU) return true;  // device backends check on their side
+  if (t.dtype() == DType::F32) return all_finite<float>(t);
+  if (t.dtype() == DType::F64) return all_finite<double>(t);
+  return true;
+}
+
+// The NaN/Inf guard: names the first op whose output is not finite, with its input shapes.
+void check_numerics(const OpDef& def, const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs) {
+  NoGradGuard no_grad;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (finite(outputs[i])) continue;
+    std::string ins;
+    bool inputs_finite = true;
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      ins += std::string(k ? ", " : "") + dtype_name(inputs[k].dtype()) + shape_str(inputs[k].shape());
+      inputs_finite = inputs_finite && finite(inputs[k]);
+    }
+    fail(Status::Numeric, "check_numerics: ", def.name, " produced NaN or Inf in output ", i, " ",
+         shape_str(outputs[i].shape()), " from inputs (", ins, ")",
+         inputs_finite ? "" : "; its inputs already held NaN or Inf");
+  }
+}
+
+std::vector<Tensor> finish(const OpDef& def, const std::vector<Tensor>& inputs, const Attrs& attrs,
+                           std::vector<Tensor> outputs) {
+  if (check_numerics_enabled() && !def.view) check_numerics(def, inputs, outputs);
+  record(def.id, attrs, inputs, outputs);
+  return outputs;
 }
 
 }  // namespace
@@ -33,7 +87,7 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& inputs, const Attrs
   }
   validate_attrs(def, attrs);
   std::vector<TensorMeta> out_metas = def.infer(def, metas, attrs);
-  if (def.view) return def.view(inputs, attrs, out_metas);
+  if (def.view) return finish(def, inputs, attrs, def.view(inputs, attrs, out_metas));
 
   Device device = inputs.empty() ? Device::cpu() : inputs[0].device();
   Backend& backend = backend_for(device);
@@ -51,15 +105,18 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& inputs, const Attrs
     if (!all_contiguous) {
       std::vector<Tensor> packed;
       packed.reserve(inputs.size());
-      for (const Tensor& t : inputs) packed.push_back(t.contiguous());
+      {
+        NoGradGuard no_grad;  // packing is an implementation detail, not part of the graph
+        for (const Tensor& t : inputs) packed.push_back(t.contiguous());
+      }
       KernelContext ctx{def, packed, outputs, attrs};
-      backend.run(op, ctx);
-      return outputs;
+      run_kernel(backend, op, ctx);
+      return finish(def, inputs, attrs, std::move(outputs));
     }
   }
   KernelContext ctx{def, inputs, outputs, attrs};
-  backend.run(op, ctx);
-  return outputs;
+  run_kernel(backend, op, ctx);
+  return finish(def, inputs, attrs, std::move(outputs));
 }
 
 }  // namespace nr

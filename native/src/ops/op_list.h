@@ -29,7 +29,9 @@
   X(Pad, "pad") X(Tile, "tile") X(Repeat, "repeat") X(Flip, "flip") X(Gather, "gather")                         \
   X(TakeAlongAxis, "take_along_axis") X(OneHot, "one_hot")                                                       \
   /* normalisation over an axis */                                                                               \
-  X(Softmax, "softmax") X(LogSoftmax, "log_softmax")
+  X(Softmax, "softmax") X(LogSoftmax, "log_softmax")                                                             \
+  /* used by gradients (and useful on their own) */                                                             \
+  X(SliceScatter, "slice_scatter") X(ScatterAdd, "scatter_add") X(GeluGrad, "gelu_grad")
 
 namespace nr {
 

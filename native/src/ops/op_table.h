@@ -33,6 +33,7 @@ using ViewFn = std::vector<Tensor> (*)(const std::vector<Tensor>& in, const Attr
 struct OpDef {
   OpId id;
   const char* name;
+  const char* doc;   // one line, for docs/OPS.md
   int num_inputs;    // kVariadic: one or more
   int dtype_input;   // which input's dtype selects the kernel; -1: the first output's
   std::vector<AttrDef> attrs;

@@ -496,4 +496,41 @@ std::vector<TensorMeta> softmax(const OpDef& def, const std::vector<TensorMeta>&
   return {in[0]};
 }
 
+std::vector<TensorMeta> slice_scatter(const OpDef& def, const std::vector<TensorMeta>& in, const Attrs& attrs) {
+  require_same_dtype(def, in);
+  Shape region = resolve_slice(def.name, in[0].shape, attrs).size;
+  if (in[1].shape != region)
+    fail(Status::Shape, def.name, ": src ", shape_str(in[1].shape), " does not match the slice ", shape_str(region),
+         " of base ", shape_str(in[0].shape));
+  return {in[0]};
+}
+
+std::vector<TensorMeta> scatter_add(const OpDef& def, const std::vector<TensorMeta>& in, const Attrs& attrs) {
+  const TensorMeta &base = in[0], &idx = in[1], &src = in[2];
+  require_integer_indices(def, idx);
+  if (src.dtype != base.dtype)
+    fail(Status::DType, def.name, ": dtype mismatch: base ", dtype_name(base.dtype), " vs src ", dtype_name(src.dtype));
+  if (base.dtype == DType::Bool) fail(Status::DType, def.name, ": cannot add bool tensors");
+  if (idx.shape != src.shape)
+    fail(Status::Shape, def.name, ": indices ", shape_str(idx.shape), " and src ", shape_str(src.shape),
+         " must have the same shape");
+  if (src.shape.size() != base.shape.size() || base.shape.empty())
+    fail(Status::Shape, def.name, ": src ", shape_str(src.shape), " must have the rank of base ",
+         shape_str(base.shape), " (at least 1)");
+  int axis = normalize_axis(def.name, attrs.get_int("axis", 0), static_cast<int>(base.shape.size()), base.shape);
+  for (size_t d = 0; d < base.shape.size(); ++d)
+    if (static_cast<int>(d) != axis && src.shape[d] != base.shape[d])
+      fail(Status::Shape, def.name, ": src ", shape_str(src.shape), " and base ", shape_str(base.shape),
+           " differ outside axis ", axis);
+  return {base};
+}
+
+std::vector<TensorMeta> gelu_grad(const OpDef& def, const std::vector<TensorMeta>& in, const Attrs&) {
+  require_floating(def, in[0]);
+  require_same_dtype(def, in);
+  if (in[0].shape != in[1].shape)
+    fail(Status::Shape, def.name, ": x ", shape_str(in[0].shape), " and gradient ", shape_str(in[1].shape), " differ");
+  return {in[0]};
+}
+
 }  // namespace nr::rules

@@ -42,6 +42,9 @@ NR_RULE(gather);
 NR_RULE(take_along_axis);
 NR_RULE(one_hot);
 NR_RULE(softmax);
+NR_RULE(slice_scatter);
+NR_RULE(scatter_add);
+NR_RULE(gelu_grad);
 #undef NR_RULE
 
 // Resolved slice parameters (one entry per dim of the input), shared by the view function and the gradient.
