@@ -1,9 +1,7 @@
-// Every differentiable op of the table against central finite differences in float64, on random inputs, including
-// broadcast shapes and non-contiguous inputs; a differentiable op without a case here fails the test. Also second
-// derivatives (a gradient of a gradient) for the elementwise and matmul ops, and the tape's bookkeeping.
-//
-// Tolerances: central differences with step 1e-6 in f64 have truncation error ~1e-12·f''' and rounding error
-// ~1e-16/1e-6 = 1e-10 relative to the loss scale, so |analytic - numeric| <= 1e-6 + 1e-5·|numeric|.
+// Every differentiable op of the table against central finite differences in float64 (see gradcheck.h), on random
+// inputs, including broadcast shapes and non-contiguous inputs; a differentiable op without a case here or in a
+// family's gradcheck_cases_*.h fails the test. Also second derivatives (a gradient of a gradient) for the
+// elementwise and matmul ops, and the tape's bookkeeping.
 #include <cmath>
 #include <map>
 #include <random>
@@ -11,6 +9,10 @@
 
 #include "autograd/node.h"
 #include "check.h"
+#include "gradcheck.h"
+#include "gradcheck_cases_conv.h"
+#include "gradcheck_cases_nn.h"
+#include "gradcheck_cases_rnn.h"
 #include "neurite/autograd.hpp"
 #include "neurite/ops.hpp"
 #include "ops/gradients.h"
@@ -20,112 +22,13 @@ using namespace nr;
 
 namespace {
 
-constexpr double kStep = 1e-6, kAbsTol = 1e-6, kRelTol = 1e-5;
-
-enum class Domain { Any, Positive, AwayFromZero, Index, Bool };
-
-struct Input {
-  Shape shape;
-  Domain domain = Domain::Any;
-  int64_t index_bound = 0;  // for Domain::Index: values in [0, bound)
-  bool transposed = false;  // pass a non-contiguous (transposed) view
-};
-
-struct Case {
-  std::string op;
-  std::vector<Input> inputs;
-  Attrs attrs;
-};
-
-std::mt19937_64 rng(12345);
-
-Tensor make_input(const Input& in) {
-  Shape storage_shape = in.shape;
-  if (in.transposed) std::swap(storage_shape[0], storage_shape[1]);
-  int64_t n = numel_of(storage_shape);
-  if (in.domain == Domain::Bool) {
-    std::vector<bool> v(static_cast<size_t>(n));
-    for (size_t i = 0; i < v.size(); ++i) v[i] = (rng() & 1) != 0;
-    return Tensor::from_vector(v, storage_shape);
-  }
-  if (in.domain == Domain::Index) {
-    std::vector<int64_t> v(static_cast<size_t>(n));
-    for (auto& x : v) x = std::uniform_int_distribution<int64_t>(0, in.index_bound - 1)(rng);
-    return Tensor::from_vector(v, storage_shape);
-  }
-  std::vector<double> v(static_cast<size_t>(n));
-  std::uniform_real_distribution<double> u(-2, 2);
-  for (auto& x : v) {
-    x = u(rng);
-    if (in.domain == Domain::Positive) x = std::fabs(x) + 0.5;
-    if (in.domain == Domain::AwayFromZero) x = (x < 0 ? -1 : 1) * (std::fabs(x) + 0.5);
-  }
-  Tensor t = Tensor::from_vector(v, storage_shape);
-  return in.transposed ? ops::transpose(t, 0, 1) : t;
-}
-
-// L = sum_k sum(outputs[k] * weights[k]): every output element matters, with distinct weights.
-Tensor loss_of(const std::vector<Tensor>& outs, const std::vector<Tensor>& weights) {
-  Tensor total;
-  for (size_t k = 0; k < outs.size(); ++k) {
-    if (!is_floating(outs[k].dtype())) continue;
-    Tensor term = ops::sum(ops::mul(outs[k], weights[k]));
-    total = total.defined() ? ops::add(total, term) : term;
-  }
-  return total;
-}
-
-double scalar_of(const Tensor& t) { return t.to_vector<double>()[0]; }
-
-bool check_case(const Case& c) {
-  std::vector<Tensor> inputs;
-  for (const Input& in : c.inputs) inputs.push_back(make_input(in));
-  std::vector<Tensor> diff;  // the inputs we differentiate
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (inputs[i].dtype() == DType::F64) {
-      inputs[i].set_requires_grad(true);
-      diff.push_back(inputs[i]);
-    }
-  std::vector<Tensor> outs = call(c.op, inputs, c.attrs);
-  std::vector<Tensor> weights;
-  for (const Tensor& o : outs) weights.push_back(make_input({o.shape()}));
-  std::vector<Tensor> analytic = nr::grad({loss_of(outs, weights)}, diff);
-
-  bool ok = true;
-  NoGradGuard no_grad;
-  for (size_t k = 0; k < diff.size(); ++k) {
-    // Perturb a contiguous copy element by element; rebuild the (possibly transposed) input from it.
-    size_t which = 0;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      if (inputs[i].shares_storage_with(diff[k])) which = i;
-    std::vector<double> base = diff[k].to_vector<double>();
-    std::vector<double> an = analytic[k].to_vector<double>();
-    for (size_t e = 0; e < base.size(); ++e) {
-      double l[2];
-      for (int side = 0; side < 2; ++side) {
-        std::vector<double> moved = base;
-        moved[e] += side ? -kStep : kStep;
-        std::vector<Tensor> in2 = inputs;
-        in2[which] = Tensor::from_vector(moved, diff[k].shape());
-        l[side] = scalar_of(loss_of(call(c.op, in2, c.attrs), weights));
-      }
-      double numeric = (l[0] - l[1]) / (2 * kStep);
-      if (!(std::fabs(an[e] - numeric) <= kAbsTol + kRelTol * std::fabs(numeric))) {
-        std::fprintf(stderr, "gradcheck %s: input %zu element %zu: analytic %.10g, numeric %.10g\n", c.op.c_str(),
-                     which, e, an[e], numeric);
-        ok = false;
-        break;
-      }
-    }
-  }
-  return ok;
-}
+using namespace nrtest;
 
 using A = Attrs;
 using S = Shape;
 const Domain P = Domain::Positive, Z = Domain::AwayFromZero;
 
-std::vector<Case> cases() {
+std::vector<GradCase> core_cases() {
   std::vector<int64_t> all;
   return {
       {"neg", {{S{2, 3}}}}, {"abs", {{S{2, 3}, Z}}}, {"sign", {{S{2, 3}, Z}}}, {"exp", {{S{2, 3}}}},
@@ -173,7 +76,12 @@ std::vector<Case> cases() {
 
 TEST(every_differentiable_op_matches_finite_differences) {
   std::set<std::string> covered;
-  for (Case c : cases()) {
+  std::vector<GradCase> all = core_cases();
+  for (auto family : {conv_gradcheck_cases, nn_gradcheck_cases, rnn_gradcheck_cases}) {
+    std::vector<GradCase> more = family();
+    all.insert(all.end(), more.begin(), more.end());
+  }
+  for (const GradCase& c : all) {
     covered.insert(c.op);
     bool ok;
     try {

@@ -75,6 +75,9 @@ NR_API const char* nr_version(void);
 NR_API nr_status nr_set_num_threads(int32_t n);
 NR_API nr_status nr_get_num_threads(int32_t* out);
 
+/* Frees the large blocks the CPU allocator keeps for reuse (at most NEURITE_CPU_CACHE_MB, default 256). */
+NR_API nr_status nr_cpu_empty_cache(void);
+
 /* ---- tensors ---- */
 
 /* A new uninitialised contiguous tensor on the CPU. */
@@ -137,6 +140,33 @@ NR_API nr_status nr_op_call3(int32_t op, const nr_tensor* a, const nr_tensor* b,
  * more outputs than max_outputs nothing is written but num_outputs, and the status is NR_ERR_INVALID_ARGUMENT. */
 NR_API nr_status nr_op_call(int32_t op, nr_tensor* const* inputs, int32_t num_inputs, const nr_attrs* attrs,
                             nr_tensor** outputs, int32_t max_outputs, int32_t* num_outputs);
+
+/* ---- autograd ----
+ * A floating-point tensor marked with nr_tensor_set_requires_grad makes every op that consumes it record itself;
+ * nr_backward accumulates gradients into the leaves (nr_tensor_grad reads them), nr_grad returns them instead. */
+
+/* Whether ops on the calling thread record gradients (default 1). */
+NR_API nr_status nr_set_grad_enabled(int32_t enabled);
+NR_API nr_status nr_is_grad_enabled(int32_t* out);
+/* Stop at the first op whose output holds NaN/Inf with NR_ERR_NUMERIC naming it (also NEURITE_CHECK_NUMERICS=1). */
+NR_API nr_status nr_set_check_numerics(int32_t enabled);
+NR_API nr_status nr_tensor_set_requires_grad(nr_tensor* t, int32_t requires_grad);
+NR_API nr_status nr_tensor_requires_grad(const nr_tensor* t, int32_t* out);
+NR_API nr_status nr_tensor_is_leaf(const nr_tensor* t, int32_t* out);
+/* The accumulated gradient as a new handle, or NULL in *out when there is none. */
+NR_API nr_status nr_tensor_grad(const nr_tensor* t, nr_tensor** out);
+/* Replaces the accumulated gradient; NULL clears it (zero_grad). */
+NR_API nr_status nr_tensor_set_grad(nr_tensor* t, const nr_tensor* grad);
+/* A new handle to the same storage without autograd history. */
+NR_API nr_status nr_tensor_detach(const nr_tensor* t, nr_tensor** out);
+/* Accumulates d(root)/d(leaf) into every leaf's gradient. gradient may be NULL for a scalar root. */
+NR_API nr_status nr_backward(const nr_tensor* root, const nr_tensor* gradient, int32_t retain_graph,
+                             int32_t create_graph);
+/* grads[j] = d(sum_i outputs[i]·grad_outputs[i]) / d inputs[j], as new handles (NULL for an unused input when
+ * allow_unused). grad_outputs may be NULL, or hold NULL entries, for scalar outputs. */
+NR_API nr_status nr_grad(nr_tensor* const* outputs, int32_t num_outputs, nr_tensor* const* grad_outputs,
+                         nr_tensor* const* inputs, int32_t num_inputs, int32_t retain_graph, int32_t create_graph,
+                         int32_t allow_unused, nr_tensor** grads);
 
 #ifdef __cplusplus
 }

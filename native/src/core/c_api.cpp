@@ -6,6 +6,8 @@
 #include <string>
 
 #include "core/thread_pool.h"
+#include "cpu/cpu_backend.h"
+#include "neurite/autograd.hpp"
 #include "ops/dispatch.h"
 
 struct nr_tensor {
@@ -312,6 +314,91 @@ nr_status nr_op_call(int32_t op, nr_tensor* const* inputs, int32_t num_inputs, c
                max_outputs);
     if (!out.empty()) need(outputs, def.name, "outputs");
     for (size_t i = 0; i < out.size(); ++i) outputs[i] = wrap(std::move(out[i]));
+  });
+}
+
+nr_status nr_cpu_empty_cache(void) {
+  return guard([] { nr::cpu::empty_cache(); });
+}
+
+nr_status nr_set_grad_enabled(int32_t enabled) {
+  return guard([&] { nr::set_grad_enabled(enabled != 0); });
+}
+
+nr_status nr_is_grad_enabled(int32_t* out) {
+  return guard([&] { need(out, "nr_is_grad_enabled", "out") = nr::grad_enabled() ? 1 : 0; });
+}
+
+nr_status nr_set_check_numerics(int32_t enabled) {
+  return guard([&] { nr::set_check_numerics(enabled != 0); });
+}
+
+nr_status nr_tensor_set_requires_grad(nr_tensor* t, int32_t requires_grad) {
+  return guard([&] {
+    nr::Tensor x = tensor_of(t, "nr_tensor_set_requires_grad");
+    x.set_requires_grad(requires_grad != 0);
+  });
+}
+
+nr_status nr_tensor_requires_grad(const nr_tensor* t, int32_t* out) {
+  return guard([&] {
+    need(out, "nr_tensor_requires_grad", "out") = tensor_of(t, "nr_tensor_requires_grad").requires_grad() ? 1 : 0;
+  });
+}
+
+nr_status nr_tensor_is_leaf(const nr_tensor* t, int32_t* out) {
+  return guard([&] { need(out, "nr_tensor_is_leaf", "out") = tensor_of(t, "nr_tensor_is_leaf").is_leaf() ? 1 : 0; });
+}
+
+nr_status nr_tensor_grad(const nr_tensor* t, nr_tensor** out) {
+  return guard([&] {
+    nr::Tensor g = tensor_of(t, "nr_tensor_grad").grad();
+    need(out, "nr_tensor_grad", "out") = g.defined() ? wrap(g) : nullptr;
+  });
+}
+
+nr_status nr_tensor_set_grad(nr_tensor* t, const nr_tensor* grad) {
+  return guard([&] {
+    const nr::Tensor& x = tensor_of(t, "nr_tensor_set_grad");
+    x.set_grad(grad ? tensor_of(grad, "nr_tensor_set_grad", "grad") : nr::Tensor());
+  });
+}
+
+nr_status nr_tensor_detach(const nr_tensor* t, nr_tensor** out) {
+  return guard([&] { need(out, "nr_tensor_detach", "out") = wrap(tensor_of(t, "nr_tensor_detach").detach()); });
+}
+
+nr_status nr_backward(const nr_tensor* root, const nr_tensor* gradient, int32_t retain_graph, int32_t create_graph) {
+  return guard([&] {
+    nr::backward(tensor_of(root, "nr_backward", "root"),
+                 gradient ? tensor_of(gradient, "nr_backward", "gradient") : nr::Tensor(), retain_graph != 0,
+                 create_graph != 0);
+  });
+}
+
+nr_status nr_grad(nr_tensor* const* outputs, int32_t num_outputs, nr_tensor* const* grad_outputs,
+                  nr_tensor* const* inputs, int32_t num_inputs, int32_t retain_graph, int32_t create_graph,
+                  int32_t allow_unused, nr_tensor** grads) {
+  return guard([&] {
+    if (num_outputs < 1 || num_inputs < 1)
+      nr::fail(nr::Status::InvalidArgument, "nr_grad: needs at least one output and one input, got ", num_outputs,
+               " and ", num_inputs);
+    need(outputs, "nr_grad", "outputs");
+    need(inputs, "nr_grad", "inputs");
+    need(grads, "nr_grad", "grads");
+    std::vector<nr::Tensor> outs, gouts, ins;
+    for (int32_t i = 0; i < num_outputs; ++i) {
+      outs.push_back(tensor_of(outputs[i], "nr_grad", "output"));
+      gouts.push_back(grad_outputs && grad_outputs[i] ? tensor_of(grad_outputs[i], "nr_grad", "grad_output")
+                                                      : nr::Tensor());
+    }
+    for (int32_t i = 0; i < num_inputs; ++i) ins.push_back(tensor_of(inputs[i], "nr_grad", "input"));
+    std::vector<nr::Tensor> result =
+        nr::grad(outs, ins, gouts, retain_graph != 0, create_graph != 0, allow_unused != 0);
+    for (int32_t i = 0; i < num_inputs; ++i) {
+      const nr::Tensor& g = result[static_cast<size_t>(i)];
+      grads[i] = g.defined() ? wrap(g) : nullptr;
+    }
   });
 }
 

@@ -88,8 +88,8 @@ class ThreadPool {
 
   void loop() {
     t_in_worker = true;
-    uint64_t seen = generation_;
     std::unique_lock<std::mutex> lock(mutex_);
+    uint64_t seen = generation_;
     for (;;) {
       cv_.wait(lock, [&] { return quit_ || generation_ != seen; });
       if (quit_) return;
@@ -138,8 +138,9 @@ int num_threads() { return pool().size(); }
 
 void set_num_threads(int n) {
   if (n < 1 || n > 1024) fail(Status::InvalidArgument, "set_num_threads: ", n, " is not between 1 and 1024");
+  ThreadPool& p = pool();  // created first: creating it sets OpenBLAS to the default count
   openblas_set_num_threads(n);
-  if (n != pool().size()) pool().resize(n);
+  if (n != p.size()) p.resize(n);
 }
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {

@@ -13,6 +13,9 @@ void register_kernel(OpId op, KernelFn fn, uint32_t dtypes, bool contiguous_inpu
 void register_copy_kernels();
 void register_grad_kernels();
 
+// Frees the large blocks the CPU allocator keeps for reuse.
+void empty_cache();
+
 // Copies src's elements into dst (same shape; dst may be any strided view of writable storage).
 void copy_into(const Tensor& src, Tensor& dst);
 void register_creation_kernels();
@@ -21,6 +24,10 @@ void register_reduction_kernels();
 void register_matmul_kernels();
 void register_shape_kernels();
 void register_softmax_kernels();
+void register_conv_kernels();
+void register_nn_kernels();
+void register_rnn_kernels();
+void register_optim_kernels();
 
 // Calls f(T{}) with T the C++ type of `dt` (bool for Bool). f16/bf16 are storage types of the CUDA backend only: a
 // DType error (the dispatcher prefixes the op's name).

@@ -68,6 +68,36 @@ std::vector<Tensor> finish(const OpDef& def, const std::vector<Tensor>& inputs, 
   return outputs;
 }
 
+// Ops that write some inputs in place (optimizer updates): the written inputs must be the very memory the caller
+// sees, so no contiguous copy is made for them, and their storage versions move on so autograd can tell.
+std::vector<Tensor> run_in_place(const OpDef& def, Backend& backend, const std::vector<Tensor>& inputs,
+                                 const Attrs& attrs) {
+  std::vector<Tensor> packed;
+  packed.reserve(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    bool written = (def.mutates >> i) & 1u;
+    if (written && !t.is_contiguous())
+      fail(Status::InvalidArgument, def.name, ": input ", i, " ", shape_str(t.shape()),
+           " is written in place and must be contiguous (not a transposed, sliced or broadcast view)");
+    if (written) {
+      for (size_t k = 0; k < i; ++k)
+        if (((def.mutates >> k) & 1u) && inputs[k].shares_storage_with(t))
+          fail(Status::InvalidArgument, def.name, ": inputs ", k, " and ", i, " share storage but are both written");
+      packed.push_back(t);
+    } else {
+      NoGradGuard no_grad;
+      packed.push_back(t.contiguous());
+    }
+  }
+  std::vector<Tensor> outputs;
+  KernelContext ctx{def, packed, outputs, attrs};
+  run_kernel(backend, def.id, ctx);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if ((def.mutates >> i) & 1u) inputs[i].storage()->bump_version();
+  return outputs;
+}
+
 }  // namespace
 
 std::vector<Tensor> call(OpId op, const std::vector<Tensor>& inputs, const Attrs& attrs) {
@@ -96,9 +126,18 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& inputs, const Attrs
     fail(Status::DType, def.name, ": dtype ", dtype_name(key), " is not supported on ", device.str(),
          " (supported: ", dtype_list(backend.supported_dtypes(op)), ")");
 
+  if (def.mutates) return run_in_place(def, backend, inputs, attrs);
+
   std::vector<Tensor> outputs;
   outputs.reserve(out_metas.size());
-  for (const TensorMeta& m : out_metas) outputs.push_back(Tensor::empty(m.shape, m.dtype, device));
+  try {
+    for (const TensorMeta& m : out_metas) outputs.push_back(Tensor::empty(m.shape, m.dtype, device));
+  } catch (const Error& e) {
+    // Tensor::empty names itself for its direct callers; here the op is the useful name.
+    std::string what = e.what();
+    if (what.rfind("empty: ", 0) == 0) what = what.substr(7);
+    throw Error(e.status(), std::string(def.name) + ": " + what);
+  }
   if (backend.wants_contiguous_inputs(op)) {
     bool all_contiguous = true;
     for (const Tensor& t : inputs) all_contiguous = all_contiguous && t.is_contiguous();

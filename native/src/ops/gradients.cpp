@@ -345,12 +345,7 @@ V scatter_add_g(const G& c) {
   return {c.g(), Tensor(), c.needs[2] ? op(OpId::TakeAlongAxis, {c.g(), c.in(1)}, c.attrs()) : Tensor()};
 }
 
-struct Entry {
-  OpId op;
-  GradFn fn;
-};
-
-const Entry kGradients[] = {
+const GradEntry kGradients[] = {
     {OpId::Neg, neg_g}, {OpId::Abs, abs_g}, {OpId::Sign, sign_g}, {OpId::Exp, exp_g}, {OpId::Log, log_g},
     {OpId::Log1p, log1p_g}, {OpId::Sqrt, sqrt_g}, {OpId::Rsqrt, rsqrt_g}, {OpId::Square, square_g},
     {OpId::Reciprocal, reciprocal_g}, {OpId::Sin, sin_g}, {OpId::Cos, cos_g}, {OpId::Tanh, tanh_g},
@@ -375,7 +370,9 @@ const Entry kGradients[] = {
 GradFn gradient_of(OpId op) {
   static const std::vector<GradFn> table = [] {
     std::vector<GradFn> t(static_cast<size_t>(kNumOps), nullptr);
-    for (const Entry& e : kGradients) t[static_cast<size_t>(e.op)] = e.fn;
+    for (const GradEntry& e : kGradients) t[static_cast<size_t>(e.op)] = e.fn;
+    for (auto family : {conv_gradients, nn_gradients, rnn_gradients})
+      for (const GradEntry& e : family()) t[static_cast<size_t>(e.op)] = e.fn;
     return t;
   }();
   int i = static_cast<int>(op);

@@ -27,4 +27,13 @@ using GradFn = std::vector<Tensor> (*)(const GradContext& ctx);
 // nullptr for ops that are not differentiable (comparisons, argmax, integer ops, creation).
 GradFn gradient_of(OpId op);
 
+struct GradEntry {
+  OpId op;
+  GradFn fn;
+};
+// Each family's formulas (gradients_<family>.cpp), merged by gradient_of.
+std::vector<GradEntry> conv_gradients();
+std::vector<GradEntry> nn_gradients();
+std::vector<GradEntry> rnn_gradients();
+
 }  // namespace nr

@@ -1,8 +1,15 @@
-// The list of every op, in table order. Adding an op: add a line here, its definition in op_table.cpp (the
-// static_assert there keeps the two in step), a CPU kernel, and a test; the op-coverage test fails until all exist.
+// The list of every op, in table order: the core ops here, then each family's list from its own header. Adding an
+// op: a line in its family's list, its definition in that family's op_table file (the table is checked against
+// this list at load), a CPU kernel, a gradient if it is differentiable, and tests; the op-doc, kernel-coverage and
+// gradcheck-coverage tests fail until all exist.
 #pragma once
 
-#define NR_OP_LIST(X)                                                                                           \
+#include "ops/op_list_conv.h"
+#include "ops/op_list_nn.h"
+#include "ops/op_list_optim.h"
+#include "ops/op_list_rnn.h"
+
+#define NR_OP_LIST_CORE(X)                                                                                         \
   /* creation */                                                                                                 \
   X(Zeros, "zeros") X(Ones, "ones") X(Full, "full") X(Arange, "arange") X(Linspace, "linspace") X(Eye, "eye")    \
   X(RandomUniform, "random_uniform") X(RandomNormal, "random_normal") X(TruncatedNormal, "truncated_normal")    \
@@ -32,6 +39,8 @@
   X(Softmax, "softmax") X(LogSoftmax, "log_softmax")                                                             \
   /* used by gradients (and useful on their own) */                                                             \
   X(SliceScatter, "slice_scatter") X(ScatterAdd, "scatter_add") X(GeluGrad, "gelu_grad")
+
+#define NR_OP_LIST(X) NR_OP_LIST_CORE(X) NR_OP_LIST_CONV(X) NR_OP_LIST_NN(X) NR_OP_LIST_RNN(X) NR_OP_LIST_OPTIM(X)
 
 namespace nr {
 

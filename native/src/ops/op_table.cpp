@@ -1,5 +1,6 @@
 #include "ops/op_table.h"
 
+#include <iterator>
 #include <unordered_map>
 
 #include "ops/shape_rules.h"
@@ -16,7 +17,7 @@ const AttrDef kAxes{"axes", IS, OPT}, kKeepDims{"keepdims", I, OPT}, kAxis{"axis
 
 using namespace rules;
 
-// One entry per op, in NR_OP_LIST order:
+// One entry per core op, in NR_OP_LIST_CORE order:
 //  {id, name, doc, inputs, dtype_input, attributes, shape rule[, view]}
 const OpDef kOps[] = {
     {OpId::Zeros, "zeros", "A tensor of zeros.", 0, -1, {kShape, kDType}, creation},
@@ -121,7 +122,10 @@ const OpDef kOps[] = {
      {{"approximate", I, OPT}}, gelu_grad},
 };
 
-static_assert(sizeof(kOps) / sizeof(kOps[0]) == kNumOps, "op_table.cpp and op_list.h disagree on the number of ops");
+#define NR_OP_COUNT(id, name) +1
+static_assert(sizeof(kOps) / sizeof(kOps[0]) == 0 NR_OP_LIST_CORE(NR_OP_COUNT),
+              "op_table.cpp and NR_OP_LIST_CORE disagree on the number of ops");
+#undef NR_OP_COUNT
 
 constexpr const char* kListNames[] = {
 #define NR_OP_NAME(id, name) name,
@@ -129,10 +133,26 @@ constexpr const char* kListNames[] = {
 #undef NR_OP_NAME
 };
 
-// The table is checked against the list once, so an entry out of order is caught at load, not by a wrong kernel.
+// The core table followed by each family's, checked against the list once, so an entry out of order is caught at
+// load, not by a wrong kernel.
+const std::vector<OpDef>& all_ops() {
+  static const std::vector<OpDef> ops = [] {
+    std::vector<OpDef> v(std::begin(kOps), std::end(kOps));
+    for (auto family : {conv_op_defs, nn_op_defs, rnn_op_defs, optim_op_defs}) {
+      std::vector<OpDef> f = family();
+      v.insert(v.end(), f.begin(), f.end());
+    }
+    return v;
+  }();
+  return ops;
+}
+
 bool table_matches_list() {
+  const auto& ops = all_ops();
+  if (static_cast<int>(ops.size()) != kNumOps) return false;
   for (int i = 0; i < kNumOps; ++i)
-    if (static_cast<int>(kOps[i].id) != i || std::string(kOps[i].name) != kListNames[i]) return false;
+    if (static_cast<int>(ops[static_cast<size_t>(i)].id) != i || std::string(ops[static_cast<size_t>(i)].name) != kListNames[i])
+      return false;
   return true;
 }
 
@@ -143,13 +163,13 @@ const OpDef& op_def(OpId id) {
   if (!ok) fail(Status::Internal, "op table is out of order with op_list.h");
   int i = static_cast<int>(id);
   if (i < 0 || i >= kNumOps) fail(Status::InvalidArgument, "unknown op id ", i);
-  return kOps[i];
+  return all_ops()[static_cast<size_t>(i)];
 }
 
 const OpDef* find_op(const std::string& name) {
   static const std::unordered_map<std::string, const OpDef*> by_name = [] {
     std::unordered_map<std::string, const OpDef*> m;
-    for (const OpDef& d : kOps) m.emplace(d.name, &d);
+    for (const OpDef& d : all_ops()) m.emplace(d.name, &d);
     return m;
   }();
   auto it = by_name.find(name);

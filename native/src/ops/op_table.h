@@ -39,9 +39,16 @@ struct OpDef {
   std::vector<AttrDef> attrs;
   InferFn infer;
   ViewFn view = nullptr;
+  uint32_t mutates = 0;  // bit i: the op writes input i in place (optimizer updates); such ops have no gradient
 };
 
 constexpr int kVariadic = -1;
+
+// Each family's definitions, in the order of its list (op_table_<family>.cpp).
+std::vector<OpDef> conv_op_defs();
+std::vector<OpDef> nn_op_defs();
+std::vector<OpDef> rnn_op_defs();
+std::vector<OpDef> optim_op_defs();
 
 const OpDef& op_def(OpId id);
 // nullptr when no op has that name.

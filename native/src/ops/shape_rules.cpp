@@ -277,10 +277,12 @@ SliceSpec resolve_slice(const char* op, const Shape& shape, const Attrs& attrs) 
     start = clamp(start, lo, hi);
     if (stop < 0 && stop != INT64_MIN) stop += dim;
     stop = clamp(stop, lo, hi);
-    int64_t len = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
-                           : (start > stop ? (start - stop + (-step) - 1) / (-step) : 0);
+    // 128-bit: with a step near INT64_MAX (or INT64_MIN, whose negation overflows) the usual ceil-division does.
+    __int128 span = step > 0 ? static_cast<__int128>(stop) - start : static_cast<__int128>(start) - stop;
+    __int128 stride = step > 0 ? static_cast<__int128>(step) : -static_cast<__int128>(step);
+    int64_t len = span > 0 ? static_cast<int64_t>((span - 1) / stride + 1) : 0;
     spec.start[static_cast<size_t>(a)] = len > 0 ? start : 0;
-    spec.step[static_cast<size_t>(a)] = step;
+    spec.step[static_cast<size_t>(a)] = len > 1 ? step : 1;  // with one element the step is never taken
     spec.size[static_cast<size_t>(a)] = len;
   }
   return spec;
@@ -409,7 +411,7 @@ std::vector<TensorMeta> pad(const OpDef& def, const std::vector<TensorMeta>& in,
   for (size_t d = 0; d < s.size(); ++d) {
     int64_t before = pads[2 * d], after = pads[2 * d + 1];
     if (before < 0 || after < 0) fail(Status::InvalidArgument, def.name, ": negative padding in ", shape_str(pads));
-    if (mode == 1 && (before >= s[d] || after >= s[d]))
+    if (mode == 1 && (before > 0 || after > 0) && (before >= s[d] || after >= s[d]))
       fail(Status::InvalidArgument, def.name, ": reflect padding ", before, ",", after, " on dim ", d, " of ",
            shape_str(s), " must be smaller than the dim");
     if (mode == 2 && s[d] == 0 && (before || after))

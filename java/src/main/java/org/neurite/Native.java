@@ -27,14 +27,21 @@ final class Native {
           });
 
   private static final Map<String, Integer> OP_IDS = new HashMap<>();
+  private static final String[] OP_NAMES;
 
   static {
     int n = NeuriteNative.nr_op_count();
+    OP_NAMES = new String[n];
     for (int i = 0; i < n; i++) {
       BytePointer name = new BytePointer((org.bytedeco.javacpp.Pointer) null);
       check(NeuriteNative.nr_op_name(i, name));
-      OP_IDS.put(name.getString(), i);
+      OP_NAMES[i] = name.getString();
+      OP_IDS.put(OP_NAMES[i], i);
     }
+  }
+
+  static String opName(int id) {
+    return id >= 0 && id < OP_NAMES.length ? OP_NAMES[id] : "op " + id;
   }
 
   /** The id of an op of the engine's table; a name the engine lacks is a bug in this library. */

@@ -35,6 +35,50 @@ public final class Neurite {
     return out[0];
   }
 
+  /**
+   * Switches gradient recording off on this thread until the returned guard closes (for inference, metrics and
+   * optimizer updates).
+   *
+   * <pre>{@code
+   * try (AutoCloseable noGrad = Neurite.noGrad()) { ... }
+   * }</pre>
+   */
+  public static NoGrad noGrad() {
+    return new NoGrad();
+  }
+
+  /** The guard returned by {@link #noGrad()}. */
+  public static final class NoGrad implements AutoCloseable {
+    private final boolean previous = GradientTape.gradEnabled();
+    private boolean closed;
+
+    private NoGrad() {
+      Native.check(NeuriteNative.nr_set_grad_enabled(0));
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        Native.check(NeuriteNative.nr_set_grad_enabled(previous ? 1 : 0));
+      }
+    }
+  }
+
+  /**
+   * Makes every op check its floating-point outputs and throw {@link NumericException} naming the first op that
+   * produces NaN or Inf, with its input shapes. Costs one pass over each output; also switched on by the environment
+   * variable {@code NEURITE_CHECK_NUMERICS=1}.
+   */
+  public static void setCheckNumerics(boolean enabled) {
+    Native.check(NeuriteNative.nr_set_check_numerics(enabled ? 1 : 0));
+  }
+
+  /** Frees the large blocks the CPU allocator keeps for reuse (bounded by {@code NEURITE_CPU_CACHE_MB}, default 256). */
+  public static void emptyCache() {
+    Native.check(NeuriteNative.nr_cpu_empty_cache());
+  }
+
   /** The native engine's version. */
   public static String version() {
     return NeuriteNative.nr_version().getString();

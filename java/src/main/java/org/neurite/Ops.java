@@ -50,20 +50,29 @@ public final class Ops {
 
   static Tensor call1(int op, Tensor a, nr_attrs attrs) {
     nr_tensor out = new nr_tensor();
-    Native.check(NeuriteNative.nr_op_call1(op, a.handle(), attrs, out));
+    Native.check(NeuriteNative.nr_op_call1(op, input(op, a, 0), attrs, out));
     return new Tensor(out);
   }
 
   static Tensor call2(int op, Tensor a, Tensor b, nr_attrs attrs) {
     nr_tensor out = new nr_tensor();
-    Native.check(NeuriteNative.nr_op_call2(op, a.handle(), b.handle(), attrs, out));
+    Native.check(NeuriteNative.nr_op_call2(op, input(op, a, 0), input(op, b, 1), attrs, out));
     return new Tensor(out);
   }
 
   static Tensor call3(int op, Tensor a, Tensor b, Tensor c, nr_attrs attrs) {
     nr_tensor out = new nr_tensor();
-    Native.check(NeuriteNative.nr_op_call3(op, a.handle(), b.handle(), c.handle(), attrs, out));
+    Native.check(NeuriteNative.nr_op_call3(op, input(op, a, 0), input(op, b, 1), input(op, c, 2), attrs, out));
     return new Tensor(out);
+  }
+
+  /** The native handle of an op's input; a closed input is reported with the op's name. */
+  private static nr_tensor input(int op, Tensor t, int index) {
+    try {
+      return t.handle();
+    } catch (TensorClosedException e) {
+      throw new TensorClosedException(Native.opName(op) + ": input " + index + " " + e.getMessage());
+    }
   }
 
   static Tensor[] callN(int op, Tensor[] inputs, nr_attrs attrs, int maxOutputs) {
@@ -72,7 +81,7 @@ public final class Ops {
         PointerPointer<nr_tensor> out = new PointerPointer<>(Math.max(1, maxOutputs));
         IntPointer count = new IntPointer(1)) {
       for (int i = 0; i < inputs.length; i++) {
-        in.put(i, Objects.requireNonNull(inputs[i], "input " + i).handle());
+        in.put(i, input(op, Objects.requireNonNull(inputs[i], Native.opName(op) + ": input " + i), i));
       }
       Native.check(NeuriteNative.nr_op_call(op, in, inputs.length, attrs, out, maxOutputs, count));
       Tensor[] result = new Tensor[count.get()];

@@ -62,14 +62,32 @@ public final class Tensor implements AutoCloseable {
   nr_tensor handle() {
     nr_tensor p = handle.ptr;
     if (p == null) {
-      throw new TensorClosedException("tensor " + describe() + " was closed");
+      throw new TensorClosedException("tensor " + describe() + " was closed; it cannot be used any more (keep it"
+          + " out of the scope that closed it, with Scope.keep, or do not close it yet)");
     }
     return p;
+  }
+
+  /** The handle, or a TensorClosedException that names the method the closed tensor was used in. */
+  private nr_tensor handle(String method) {
+    if (handle.ptr == null) {
+      throw new TensorClosedException(method + ": tensor " + describe() + " was closed; it cannot be used any more"
+          + " (keep it out of the scope that closed it, with Scope.keep, or do not close it yet)");
+    }
+    return handle.ptr;
   }
 
   /** Frees this tensor's reference to its storage (views of it keep the storage alive). Idempotent. */
   @Override
   public void close() {
+    if (handle.ptr != null && shape == null) {
+      try {
+        shapeRef(); // remembered, so a later use of the closed tensor can say which tensor it was
+        dtype();
+      } catch (NeuriteException e) {
+        // the description is a courtesy; closing must not fail
+      }
+    }
     cleanable.clean();
   }
 
@@ -82,28 +100,36 @@ public final class Tensor implements AutoCloseable {
   public static Tensor of(float[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor t = empty(DType.F32, data.length, shape);
-    new FloatPointer(t.dataPointer()).put(data);
+    if (data.length > 0) {
+      new FloatPointer(t.dataPointer()).put(data);
+    }
     return t;
   }
 
   public static Tensor of(double[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor t = empty(DType.F64, data.length, shape);
-    new DoublePointer(t.dataPointer()).put(data);
+    if (data.length > 0) {
+      new DoublePointer(t.dataPointer()).put(data);
+    }
     return t;
   }
 
   public static Tensor of(int[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor t = empty(DType.I32, data.length, shape);
-    new IntPointer(t.dataPointer()).put(data);
+    if (data.length > 0) {
+      new IntPointer(t.dataPointer()).put(data);
+    }
     return t;
   }
 
   public static Tensor of(long[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor t = empty(DType.I64, data.length, shape);
-    new LongPointer(t.dataPointer()).put(data);
+    if (data.length > 0) {
+      new LongPointer(t.dataPointer()).put(data);
+    }
     return t;
   }
 
@@ -111,7 +137,9 @@ public final class Tensor implements AutoCloseable {
   public static Tensor of(byte[] data, long... shape) {
     Objects.requireNonNull(data, "data");
     Tensor t = empty(DType.U8, data.length, shape);
-    new BytePointer(t.dataPointer()).put(data);
+    if (data.length > 0) {
+      new BytePointer(t.dataPointer()).put(data);
+    }
     return t;
   }
 
@@ -122,7 +150,9 @@ public final class Tensor implements AutoCloseable {
       bytes[i] = data[i] ? (byte) 1 : 0;
     }
     Tensor t = empty(DType.BOOL, data.length, shape);
-    new BytePointer(t.dataPointer()).put(bytes);
+    if (bytes.length > 0) {
+      new BytePointer(t.dataPointer()).put(bytes);
+    }
     return t;
   }
 
@@ -143,7 +173,7 @@ public final class Tensor implements AutoCloseable {
   public static Tensor fromBuffer(ByteBuffer buffer, DType dtype, long... shape) {
     Objects.requireNonNull(buffer, "buffer");
     Objects.requireNonNull(dtype, "dtype");
-    long count = checkedCount(shape);
+    long count = checkedCount(shape, "Tensor.fromBuffer");
     long nbytes = count * dtype.byteSize();
     if (buffer.remaining() != nbytes) {
       throw new ShapeException("Tensor.fromBuffer: " + buffer.remaining() + " bytes remain in the buffer, but " + dtype.shortName()
@@ -175,7 +205,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   private static Tensor empty(DType dtype, long count, long[] shape) {
-    long expected = checkedCount(shape);
+    long expected = checkedCount(shape, "Tensor.of");
     if (expected != count) {
       throw new ShapeException("Tensor.of: " + count + " values do not fill shape " + shapeString(shape) + " (" + expected
           + " elements)");
@@ -185,17 +215,17 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(out);
   }
 
-  private static long checkedCount(long[] shape) {
-    Objects.requireNonNull(shape, "shape");
+  private static long checkedCount(long[] shape, String method) {
+    Objects.requireNonNull(shape, method + ": shape");
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
-        throw new ShapeException("negative dimension in shape " + shapeString(shape));
+        throw new ShapeException(method + ": negative dimension in shape " + shapeString(shape));
       }
       try {
         n = Math.multiplyExact(n, d);
       } catch (ArithmeticException e) {
-        throw new ShapeException("shape " + shapeString(shape) + " has more elements than fit in 64 bits");
+        throw new ShapeException(method + ": shape " + shapeString(shape) + " has more elements than fit in 64 bits");
       }
     }
     return n;
@@ -211,10 +241,12 @@ public final class Tensor implements AutoCloseable {
 
   /** The shape (a copy). */
   public long[] shape() {
+    handle("shape");
     return shapeRef().clone();
   }
 
   private long[] shapeRef() {
+    handle(); // a closed tensor refuses every use, metadata included
     long[] s = shape;
     if (s == null) {
       int[] nd = new int[1];
@@ -228,6 +260,7 @@ public final class Tensor implements AutoCloseable {
 
   /** The size of dimension {@code axis}; negative axes count from the end. */
   public long dim(int axis) {
+    handle("dim");
     long[] s = shapeRef();
     int a = axis < 0 ? axis + s.length : axis;
     if (a < 0 || a >= s.length) {
@@ -237,11 +270,13 @@ public final class Tensor implements AutoCloseable {
   }
 
   public int ndim() {
+    handle("ndim");
     return shapeRef().length;
   }
 
   /** Number of elements. */
   public long size() {
+    handle("size");
     long n = 1;
     for (long d : shapeRef()) {
       n *= d;
@@ -250,6 +285,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   public DType dtype() {
+    handle("dtype");
     DType d = dtype;
     if (d == null) {
       int[] code = new int[1];
@@ -262,13 +298,13 @@ public final class Tensor implements AutoCloseable {
   /** Strides in elements (zero on broadcast dims, negative on flipped ones). */
   public long[] strides() {
     long[] s = new long[ndim()];
-    Native.check(NeuriteNative.nr_tensor_strides(handle(), s, s.length));
+    Native.check(NeuriteNative.nr_tensor_strides(handle("strides"), s, s.length));
     return s;
   }
 
   public boolean isContiguous() {
     int[] out = new int[1];
-    Native.check(NeuriteNative.nr_tensor_is_contiguous(handle(), out));
+    Native.check(NeuriteNative.nr_tensor_is_contiguous(handle("isContiguous"), out));
     return out[0] != 0;
   }
 
@@ -277,6 +313,66 @@ public final class Tensor implements AutoCloseable {
     int[] out = new int[1];
     Native.check(NeuriteNative.nr_tensor_shares_storage(handle(), other.handle(), out));
     return out[0] != 0;
+  }
+
+  // ---- autograd ----
+
+  /**
+   * Marks this floating-point tensor as a variable whose gradient {@link #backward()} accumulates (or unmarks it).
+   *
+   * @return this tensor, for chaining: {@code Tensor w = gen.normal(0, 0.1, 784, 128).requiresGrad(true);}
+   */
+  public Tensor requiresGrad(boolean requiresGrad) {
+    Native.check(NeuriteNative.nr_tensor_set_requires_grad(handle("requiresGrad"), requiresGrad ? 1 : 0));
+    return this;
+  }
+
+  /** Whether ops on this tensor are recorded for gradients. */
+  public boolean requiresGrad() {
+    int[] out = new int[1];
+    Native.check(NeuriteNative.nr_tensor_requires_grad(handle("requiresGrad"), out));
+    return out[0] != 0;
+  }
+
+  /** Whether no recorded op produced this tensor (a variable, or a tensor that needs no gradient). */
+  public boolean isLeaf() {
+    int[] out = new int[1];
+    Native.check(NeuriteNative.nr_tensor_is_leaf(handle("isLeaf"), out));
+    return out[0] != 0;
+  }
+
+  /** The gradient accumulated by {@link #backward()}, as a new tensor, or null when there is none yet. */
+  public Tensor grad() {
+    nr_tensor out = new nr_tensor();
+    Native.check(NeuriteNative.nr_tensor_grad(handle("grad"), out));
+    return out.isNull() ? null : new Tensor(out);
+  }
+
+  /** Forgets the accumulated gradient, as before a new training step. */
+  public void zeroGrad() {
+    Native.check(NeuriteNative.nr_tensor_set_grad(handle("zeroGrad"), null));
+  }
+
+  /** The same values, sharing storage, with no gradient history (ops on it record nothing). */
+  public Tensor detach() {
+    nr_tensor out = new nr_tensor();
+    Native.check(NeuriteNative.nr_tensor_detach(handle("detach"), out));
+    return new Tensor(out);
+  }
+
+  /** Accumulates d(this)/d(variable) into every variable's {@link #grad()}; this must be a scalar. */
+  public void backward() {
+    backward(null, false);
+  }
+
+  /**
+   * Accumulates the gradient of {@code sum(this * gradient)} into every variable's {@link #grad()}.
+   *
+   * @param gradient the gradient of this tensor's shape, or null for a scalar
+   * @param retainGraph keep the recorded graph so backward can run through it again
+   */
+  public void backward(Tensor gradient, boolean retainGraph) {
+    Native.check(NeuriteNative.nr_backward(handle("backward"), gradient == null ? null : gradient.handle(), retainGraph ? 1 : 0, 0));
   }
 
   // ---- reading back ----
@@ -340,6 +436,7 @@ public final class Tensor implements AutoCloseable {
 
   /** The only element of a one-element tensor, as a double. */
   public double item() {
+    handle("item");
     if (size() != 1) {
       throw new ShapeException("item: tensor " + describe() + " has " + size() + " elements, not 1");
     }
@@ -349,6 +446,7 @@ public final class Tensor implements AutoCloseable {
   /** Copies the elements in row-major order into {@code dst}'s remaining bytes (native byte order). */
   public void copyTo(ByteBuffer dst) {
     Objects.requireNonNull(dst, "dst");
+    handle("copyTo");
     long nbytes = size() * dtype().byteSize();
     if (dst.remaining() < nbytes) {
       throw new ShapeException("copyTo: buffer has " + dst.remaining() + " bytes left, tensor " + describe() + " needs " + nbytes);
@@ -360,6 +458,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   private void requireDType(DType want, String method) {
+    handle(method);
     if (dtype() != want) {
       throw new DTypeException(method + ": tensor is " + dtype().shortName() + " " + shapeString(shapeRef()) + ", not "
           + want.shortName() + " (cast it first)");
