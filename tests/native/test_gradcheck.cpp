@@ -159,6 +159,17 @@ TEST(backward_accumulates_and_frees_the_graph) {
   CHECK_THROWS(ops::sum(ops::mul(w.detach(), w.detach())).backward(), Status::InvalidArgument, "does not require grad");
 }
 
+TEST(gradients_never_pass_silently_through_ops_without_a_formula) {
+  Tensor x = Tensor::from_vector<double>({1, 2, 3}, {3});
+  x.set_requires_grad(true);
+  // gelu_grad has no formula of its own: differentiating through it must fail loudly.
+  Tensor g = call("gelu_grad", {x, ops::ones({3}, DType::F64)})[0];
+  CHECK(g.requires_grad());
+  CHECK_THROWS(nr::grad({ops::sum(g)}, {x}), Status::Unsupported, "gelu_grad has no gradient formula");
+  // Integer results simply carry no history.
+  CHECK(!ops::argmax(x, 0).requires_grad());
+}
+
 TEST(check_numerics_names_the_first_bad_op) {
   set_check_numerics(true);
   Tensor x = Tensor::from_vector<float>({1, 0, -1}, {1, 3});

@@ -149,7 +149,10 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
           fail(Status::InvalidArgument, "backward: input ", i, " ", shape_str(n->inputs[i].shape()), " of ", def.name,
                " was modified in place after ", def.name, " used it; its gradient would be wrong");
       GradFn fn = gradient_of(n->op);
-      if (!fn) fail(Status::Internal, "backward: ", def.name, " recorded a node but has no gradient formula");
+      if (!fn)
+        fail(Status::Unsupported, "backward: ", def.name,
+             " has no gradient formula, so no gradient can flow through it (for a second derivative through a "
+             "backward op, the op that needs it must be differentiated by its parts)");
       // Saved outputs are detached (a node cannot own what owns it). A recorded pass needs the dependence through
       // them, so the formula gets aliases attached to this node for the duration of the call.
       std::vector<Tensor> outputs = n->outputs;
@@ -202,8 +205,14 @@ void record(OpId op, const Attrs& attrs, const std::vector<Tensor>& inputs, std:
     any = any || needs[i];
   }
   if (!any) return;
-  GradFn fn = gradient_of(op);
-  if (!fn) return;  // not differentiable (e.g. argmax): the outputs carry no history
+  // An op without a formula still records a node when it yields floating outputs, so a gradient that would have to
+  // flow through it (e.g. a second derivative through a backward op) is an error, not a silently missing term.
+  // Integer and bool results (argmax, comparisons) are not differentiable and carry no history.
+  if (!gradient_of(op)) {
+    bool floating_out = false;
+    for (const Tensor& o : outputs) floating_out = floating_out || is_floating(o.dtype());
+    if (!floating_out) return;
+  }
   auto node = std::make_shared<Node>();
   node->op = op;
   node->attrs = attrs;

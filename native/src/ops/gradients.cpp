@@ -1,7 +1,7 @@
 // Vector-Jacobian products, one short function per op, written with ops so every backend runs them and, under
 // create_graph, they differentiate again. The engine sums broadcast dims away afterwards (see sum_to in
 // autograd/engine.cpp), so binary formulas return gradients at the output's shape.
-#include "ops/gradients.h"
+#include "ops/grad_ops.h"
 
 #include <numeric>
 
@@ -12,28 +12,15 @@
 namespace nr {
 namespace {
 
-using G = GradContext;
-using V = std::vector<Tensor>;
+using namespace grad_ops;
 
-Tensor op(OpId id, const V& in, const Attrs& a = Attrs()) { return call(id, in, a)[0]; }
-Tensor scalar(double v, const Tensor& like) {
-  return op(OpId::Full, {}, Attrs().set("shape", Shape{}).set("value", v).set("dtype", like.dtype()));
-}
 Tensor zeros_like(const Tensor& t) { return op(OpId::Zeros, {}, Attrs().set("shape", t.shape()).set("dtype", t.dtype())); }
-Tensor add(const Tensor& a, const Tensor& b) { return op(OpId::Add, {a, b}); }
-Tensor sub(const Tensor& a, const Tensor& b) { return op(OpId::Sub, {a, b}); }
-Tensor mul(const Tensor& a, const Tensor& b) { return op(OpId::Mul, {a, b}); }
-Tensor div(const Tensor& a, const Tensor& b) { return op(OpId::Div, {a, b}); }
-Tensor mul(const Tensor& a, double s) { return mul(a, scalar(s, a)); }
-Tensor neg(const Tensor& a) { return op(OpId::Neg, {a}); }
-Tensor where(const Tensor& c, const Tensor& a, const Tensor& b) { return op(OpId::Where, {c, a, b}); }
 Tensor gt0(const Tensor& x) { return op(OpId::Greater, {x, scalar(0, x)}); }
 Tensor as_float(const Tensor& mask, const Tensor& like) { return op(OpId::Cast, {mask}, Attrs().set("dtype", like.dtype())); }
 Tensor reshape(const Tensor& x, const Shape& s) { return op(OpId::Reshape, {x}, Attrs().set("shape", s)); }
 Tensor sum(const Tensor& x, const std::vector<int64_t>& axes, bool keep) {
   return op(OpId::Sum, {x}, Attrs().set("axes", axes).set("keepdims", keep));
 }
-Tensor matmul(const Tensor& a, const Tensor& b) { return op(OpId::Matmul, {a, b}); }
 Tensor mT(const Tensor& x) {
   std::vector<int64_t> perm(static_cast<size_t>(x.ndim()));
   std::iota(perm.begin(), perm.end(), 0);

@@ -1,4 +1,10 @@
 // Ops of the nn family: normalisation, dropout and the fused losses. See op_list.h.
 #pragma once
 
-#define NR_OP_LIST_NN(X)
+#define NR_OP_LIST_NN(X)                                                                                         \
+  X(BatchNormTrain, "batch_norm_train") X(BatchNormTrainGrad, "batch_norm_train_grad")                          \
+  X(BatchNormInference, "batch_norm_inference") X(Dropout, "dropout")                                            \
+  X(SoftmaxCrossEntropy, "softmax_cross_entropy") X(SoftmaxCrossEntropyGrad, "softmax_cross_entropy_grad")      \
+  X(SparseSoftmaxCrossEntropy, "sparse_softmax_cross_entropy")                                                  \
+  X(SparseSoftmaxCrossEntropyGrad, "sparse_softmax_cross_entropy_grad")                                         \
+  X(SigmoidCrossEntropy, "sigmoid_cross_entropy")

@@ -376,6 +376,9 @@ std::vector<TensorMeta> split(const OpDef& def, const std::vector<TensorMeta>& i
   std::vector<int64_t> sizes = attrs.get_ints("sizes");
   if (sizes.empty()) {
     int64_t sections = attrs.get_int("sections", 0);
+    constexpr int64_t kMaxPieces = int64_t(1) << 16;
+    if (sections > kMaxPieces)
+      fail(Status::InvalidArgument, def.name, ": ", sections, " sections exceed the limit of ", kMaxPieces, " outputs");
     if (sections <= 0 || dim % sections != 0)
       fail(Status::Shape, def.name, ": axis ", axis, " of ", shape_str(s), " (size ", dim,
            ") cannot be split into ", sections, " equal sections");
@@ -475,7 +478,7 @@ std::vector<TensorMeta> take_along_axis(const OpDef& def, const std::vector<Tens
     if (is[d] != s[d] && is[d] != 1 && s[d] != 1)
       fail(Status::Shape, def.name, ": indices ", shape_str(is), " and input ", shape_str(s),
            " differ outside axis ", axis);
-    out[d] = std::max(is[d], s[d]);
+    out[d] = is[d] == 1 ? s[d] : is[d];  // broadcasting: a size-1 dim takes the other's size, even 0
   }
   return {{in[0].dtype, out}};
 }

@@ -43,6 +43,19 @@ public final class Generator {
     return offset;
   }
 
+  /**
+   * Reserves {@code counters} counters of this generator's stream for a draw made elsewhere (e.g. an op that takes
+   * {@code seed} and {@code offset} attributes, such as {@code orthogonal}): returns the offset to use and moves past it.
+   */
+  public synchronized long reserve(long counters) {
+    if (counters < 0) {
+      throw new InvalidArgumentException("Generator.reserve: negative count " + counters);
+    }
+    long start = offset;
+    offset += counters;
+    return start;
+  }
+
   /** f32 values uniform in {@code [low, high)}. */
   public Tensor uniform(double low, double high, long... shape) {
     return uniform(DType.F32, low, high, shape);

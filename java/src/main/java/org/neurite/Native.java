@@ -40,6 +40,10 @@ final class Native {
     }
   }
 
+  static Integer opIdOrNull(String name) {
+    return OP_IDS.get(name);
+  }
+
   static String opName(int id) {
     return id >= 0 && id < OP_NAMES.length ? OP_NAMES[id] : "op " + id;
   }

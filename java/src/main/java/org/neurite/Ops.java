@@ -135,6 +135,24 @@ public final class Ops {
     return call1(Native.opId(op), x, a);
   }
 
+  /** Most outputs any op of the table has. */
+  private static final int MAX_OUTPUTS = 16;
+
+  /**
+   * Runs any op of the engine's table by name, e.g. one without a dedicated method here; ops that update inputs in
+   * place (optimizer updates) return no tensors.
+   *
+   * @throws InvalidArgumentException for an unknown op or attribute
+   */
+  public static Tensor[] call(String op, Attrs attrs, Tensor... inputs) {
+    Objects.requireNonNull(op, "op");
+    Integer id = Native.opIdOrNull(op);
+    if (id == null) {
+      throw new InvalidArgumentException("unknown op '" + op + "' (docs/OPS.md lists them)");
+    }
+    return callN(id, inputs, attrs == null ? null : attrs.toNative(), MAX_OUTPUTS);
+  }
+
   // ---- creation ----
 
   public static Tensor zeros(DType dtype, long... shape) {

@@ -32,6 +32,25 @@ public final class Scope implements AutoCloseable {
     CURRENT.set(this);
   }
 
+  /**
+   * Makes a tensor that belongs to no scope (for state that outlives the caller's scopes, such as optimizer slots):
+   * {@code make} runs in a fresh root scope that closes its intermediates and releases only the returned tensor, which
+   * the caller must close.
+   *
+   * <pre>{@code
+   * Tensor slot = Scope.untracked(() -> Tensor.zeros(784, 128));   // survives every enclosing scope
+   * }</pre>
+   */
+  public static <T extends Tensor> T untracked(java.util.function.Supplier<T> make) {
+    Scope enclosing = CURRENT.get();
+    CURRENT.set(null);
+    try (Scope root = new Scope()) {
+      return root.keep(make.get());
+    } finally {
+      CURRENT.set(enclosing);
+    }
+  }
+
   static void track(Tensor t) {
     Scope s = CURRENT.get();
     if (s != null) {
