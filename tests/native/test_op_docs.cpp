@@ -19,7 +19,8 @@ std::string render() {
      << "Generated from the op table (`native/src/ops/op_table.cpp`) by `tests/native/test_op_docs.cpp`; do not edit by\n"
      << "hand. Every op is reachable from C (`nr_op_call*`), C++ (`nr::call`) and Java (`org.neurite.Ops`).\n"
      << "Attributes marked * are required. \"cpu\" lists the dtypes the CPU backend has kernels for (keyed on the\n"
-     << "input named by the table, or on the output dtype for ops without inputs). Views share storage with their input.\n\n"
+     << "input named by the table, or on the output dtype for ops without inputs). Views share storage with their input;\n"
+     << "composite ops are computed with other ops, which also give their gradient.\n\n"
      << "| op | inputs | attributes | cpu | what it computes |\n|---|---|---|---|---|\n";
   static const char* kinds[] = {"int", "float", "ints"};
   for (int i = 0; i < nr::kNumOps; ++i) {
@@ -32,6 +33,8 @@ std::string render() {
     md << " | ";
     if (d.view) {
       md << "view";
+    } else if (d.compose) {
+      md << "composite";
     } else {
       uint32_t mask = nr::cpu_backend().supported_dtypes(d.id);
       bool first = true;
@@ -65,10 +68,10 @@ TEST(ops_md_matches_the_op_table) {
     std::fprintf(stderr, "%s is out of date: run NEURITE_WRITE_DOCS=1 test_op_docs to regenerate it\n", path.c_str());
 }
 
-TEST(every_op_has_a_cpu_kernel_or_is_a_view) {
+TEST(every_op_has_a_cpu_kernel_or_is_a_view_or_composite) {
   for (int i = 0; i < nr::kNumOps; ++i) {
     const nr::OpDef& d = nr::op_def(static_cast<nr::OpId>(i));
-    bool ok = d.view != nullptr || nr::cpu_backend().supported_dtypes(d.id) != 0;
+    bool ok = d.view != nullptr || d.compose != nullptr || nr::cpu_backend().supported_dtypes(d.id) != 0;
     if (!ok) std::fprintf(stderr, "op %s has no CPU kernel\n", d.name);
     CHECK(ok);
   }

@@ -118,6 +118,7 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& inputs, const Attrs
   validate_attrs(def, attrs);
   std::vector<TensorMeta> out_metas = def.infer(def, metas, attrs);
   if (def.view) return finish(def, inputs, attrs, def.view(inputs, attrs, out_metas));
+  if (def.compose) return def.compose(inputs, attrs);  // its parts check numerics and record gradients
 
   Device device = inputs.empty() ? Device::cpu() : inputs[0].device();
   Backend& backend = backend_for(device);

@@ -29,6 +29,9 @@ using InferFn = std::vector<TensorMeta> (*)(const OpDef& def, const std::vector<
 // For ops whose result aliases the input's storage. Gets the shapes the rule inferred.
 using ViewFn = std::vector<Tensor> (*)(const std::vector<Tensor>& in, const Attrs& attrs,
                                         const std::vector<TensorMeta>& out);
+// For composite ops: the result computed with other ops, on any backend; the gradient comes from those parts
+// (STYLE.md: composites get their gradient from their parts).
+using ComposeFn = std::vector<Tensor> (*)(const std::vector<Tensor>& in, const Attrs& attrs);
 
 struct OpDef {
   OpId id;
@@ -40,6 +43,7 @@ struct OpDef {
   InferFn infer;
   ViewFn view = nullptr;
   uint32_t mutates = 0;  // bit i: the op writes input i in place (optimizer updates); such ops have no gradient
+  ComposeFn compose = nullptr;  // set for composite ops, which have no kernel of their own
 };
 
 constexpr int kVariadic = -1;
