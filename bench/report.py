@@ -2,9 +2,10 @@
 """Turns the JMH JSON written by run-kernels.sh into bench/RESULTS.md.
 
 usage: report.py [RESULTS_DIR] [--out RESULTS.md]
-       report.py --merge OUT.json PART.json...   (joins one-fork JMH results of the same benchmark into one)
+       report.py --merge [--keep] OUT.json PART.json...   (joins one-fork JMH results of the same benchmark into one;
+                 --keep also carries over the results already in OUT.json that the parts do not measure again)
 
-RESULTS_DIR (default bench/results) holds kernels.json and matmul-no-coretype.json (JMH's JSON) and run-info.json
+RESULTS_DIR (default bench/results) holds kernels.json, matmul-no-coretype.json and conv2d.json (JMH's JSON) and run-info.json
 (date, load average, OPENBLAS_* settings and the commands, written by run-kernels.sh), so the report can be made again
 from the same data.
 """
@@ -183,6 +184,98 @@ def gemm_table(results, threads_list, lines, flags, label):
             lines.append("| " + " | ".join(cells) + " |")
 
 
+CONV = {  # layer: (N, H, W, C, KH, KW, O)
+    "CONV1": (64, 28, 28, 1, 3, 3, 32),
+    "CONV2": (64, 13, 13, 32, 3, 3, 64),
+}
+CONV_PASSES = {  # pass: (Neurite op, direct GEMM as C[rows,cols] = op(A)·op(B), what)
+    "FWD": ("`conv2d(x, w)`", "cols[M,K] · w[K,O]", "forward"),
+    "DX": ("`conv2d_backward_input(dy, w)`", "dy[M,O] · w[K,O]ᵀ", "backward-input"),
+    "DW": ("`conv2d_backward_filter(x, dy)`", "cols[M,K]ᵀ · dy[M,O]", "backward-filter"),
+}
+
+
+def conv_section(a, L, flags):
+    raw, res = load(a.conv)
+    info = a.conv_info
+    threads_list = sorted({int(dict(k[1])["threads"]) for k in res if "threads" in dict(k[1])})
+    first = raw[0] if raw else {}
+    L.append("## 5. conv2d, f32: the Fashion-MNIST CNN's convolutions (`ConvBench`)")
+    L.append("")
+    L.append("NHWC input, HWIO filter, valid padding, stride 1, batch 64. Neurite: `Ops.call(op, attrs, ...)[0]` "
+             "(`conv2d`; `conv2d_backward_input` with `input_shape`; `conv2d_backward_filter` with `filter_shape`), the "
+             "result allocated by the op and closed each invocation. Direct: one `cblas_sgemm` on the equivalent im2col "
+             "GEMM, M = N·OH·OW, K = KH·KW·C, O = output channels, on 64-byte aligned buffers into a preallocated "
+             "result; the im2col matrix is built once in setup and the col2im scatter of the backward-input pass is not "
+             "done, so the direct side is the GEMM alone, a floor for any im2col conv. GFLOPS = 2·M·K·O / time on both "
+             "sides; Neurite / direct = direct time / Neurite time (⚠ below 0.95). Each state checks 64 entries of its "
+             "result (Neurite's against the conv's definition, the GEMM's against a dot product) before timing.")
+    L.append("")
+    if info:
+        own = bool(info.get("commands")) and info["commands"][0].startswith("ONLY=")
+        L.append(("Measured in its own run, not with sections 1–4" if own else "Measured in the same run as sections 1–4")
+                 + f": {info.get('date', '?')}, load average "
+                 f"{info.get('load_before', '?')} before, {info.get('load_after', '?')} after; "
+                 f"`OPENBLAS_CORETYPE={info.get('coretype', '?')}`, `OPENBLAS_L2_SIZE={info.get('l2', '?')}`"
+                 + (f"; JMH {first.get('forks')} fork(s) × {first.get('measurementIterations')} measurement iterations "
+                    f"of {first.get('measurementTime')} after {first.get('warmupIterations')} warmup iterations of "
+                    f"{first.get('warmupTime')}" if first else "") + ". Commands:")
+        L.append("")
+        L.append("```")
+        L.extend(info.get("commands", []))
+        L.append("```")
+        L.append("")
+    L.append("| layer | pass | x, w | M×K×O | direct GEMM | threads | Neurite | GFLOPS | direct sgemm | GFLOPS "
+             "| **Neurite / direct** | CPU/op Neurite | CPU/op direct | Neurite / direct (CPU) |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for layer, (n, h, w, c, kh, kw, o) in CONV.items():
+        oh, ow = h - kh + 1, w - kw + 1
+        m, k = n * oh * ow, kh * kw * c
+        flops = 2.0 * m * k * o
+        for ps, (op, gemm, what) in CONV_PASSES.items():
+            for th in threads_list:
+                rn = get(res, "ConvBench.neurite", layer=layer, threads=th, **{"pass": ps})
+                rd = get(res, "ConvBench.direct", layer=layer, threads=th, **{"pass": ps})
+                if rn is None and rd is None:
+                    continue
+                cells = [layer.lower(), f"{what} {op}", f"[{n},{h},{w},{c}], [{kh},{kw},{c},{o}]", f"{m}×{k}×{o}",
+                         gemm, str(th)]
+                for r in (rn, rd):
+                    if r is None:
+                        cells += ["–", "–"]
+                    else:
+                        t, e = seconds(r)
+                        cells += [fmt_time(t, e), f"{flops / t / 1e9:.1f}"]
+                ratio = cratio = None
+                if rn is not None and rd is not None:
+                    ratio, rerr = ratio_of(*seconds(rd), *seconds(rn))
+                    cells.append(fmt_ratio(ratio, rerr, bold=True))
+                else:
+                    cells.append("–")
+                cn = cpu_seconds(rn) if rn is not None else None
+                cd = cpu_seconds(rd) if rd is not None else None
+                cells += [fmt_time(cn, cpu_error(rn)) if cn else "–", fmt_time(cd, cpu_error(rd)) if cd else "–"]
+                if cn and cd:
+                    cratio, cerr = ratio_of(cd, cpu_error(rd), cn, cpu_error(rn))
+                    cells.append(fmt_ratio(cratio, cerr))
+                else:
+                    cells.append("–")
+                L.append("| " + " | ".join(cells) + " |")
+                slow = []
+                if ratio is not None and round(ratio, 2) < SLOW_RATIO:
+                    slow.append(("wall time", ratio, rerr, clearly_slower(*seconds(rn), *seconds(rd))))
+                if cratio is not None and round(cratio, 2) < SLOW_RATIO:
+                    slow.append(("CPU time", cratio, cerr, clearly_slower(cn, cpu_error(rn), cd, cpu_error(rd))))
+                if slow:
+                    tn, td = seconds(rn)[0], seconds(rd)[0]
+                    flags.append(f"conv2d {layer.lower()} {what}, {th} thread(s): Neurite {flops / tn / 1e9:.1f} vs "
+                                 f"direct im2col GEMM {flops / td / 1e9:.1f} GFLOPS; " + "; ".join(
+                                     f"{r_:.2f} ± {e_:.2f} of the direct call by {kind} "
+                                     f"({'significant' if sure else 'within the error bars'})"
+                                     for kind, r_, e_, sure in slow))
+    L.append("")
+
+
 # Student's t quantile for JMH's 99.9% confidence interval, by degrees of freedom (normal beyond 30).
 T_9995 = [636.62, 31.599, 12.924, 8.610, 6.869, 5.959, 5.408, 5.041, 4.781, 4.587, 4.437, 4.318, 4.221, 4.140, 4.073,
           4.015, 3.965, 3.922, 3.883, 3.850, 3.819, 3.792, 3.768, 3.745, 3.725, 3.707, 3.690, 3.674, 3.659, 3.646]
@@ -212,8 +305,13 @@ def restat(metric):
     metric["scorePercentiles"] = {k: pct(float(k)) for k in metric.get("scorePercentiles", {})}
 
 
-def merge(out, parts):
+def merge(out, parts, keep=False):
     merged = {}
+    kept = {}
+    if keep and os.path.exists(out):
+        with open(out) as f:
+            for r in json.load(f):
+                kept[(r["benchmark"], tuple(sorted((r.get("params") or {}).items())))] = r
     for path in parts:
         with open(path) as f:
             for r in json.load(f):
@@ -228,22 +326,26 @@ def merge(out, parts):
                         m["secondaryMetrics"][name]["rawData"] += sec["rawData"]
                     else:
                         m["secondaryMetrics"][name] = sec
-    records = []
-    for key in sorted(merged):
+    for key in merged:
         r = merged[key]
         restat(r["primaryMetric"])
         for sec in (r.get("secondaryMetrics") or {}).values():
             restat(sec)
         r["forks"] = len(r["primaryMetric"]["rawData"])
-        records.append(r)
+    kept.update(merged)
+    records = [kept[key] for key in sorted(kept)]
     with open(out, "w") as f:
         json.dump(records, f, indent=1, ensure_ascii=False)
-    print(f"merged {len(parts)} files into {len(records)} results: {out}", file=sys.stderr)
+    print(f"merged {len(parts)} files into {len(records)} results ({len(records) - len(merged)} kept): {out}",
+          file=sys.stderr)
 
 
 def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--merge":
-        merge(sys.argv[2], sys.argv[3:])
+        rest = sys.argv[2:]
+        keep = rest[0] == "--keep"
+        rest = rest[1:] if keep else rest
+        merge(rest[0], rest[1:], keep)
         return
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description="bench/results/*.json -> bench/RESULTS.md")
@@ -268,6 +370,10 @@ def main():
         load_after=info.get("load_after", "?"))
     if not os.path.exists(a.no_coretype):
         a.no_coretype = None
+    a.conv = os.path.join(args.results, "conv2d.json")
+    a.conv_info = info.get("conv", {})
+    if not os.path.exists(a.conv):
+        a.conv = None
 
     raw, res = load(a.main)
     threads_list = sorted({int(dict(k[1])["threads"]) for k in res if "threads" in dict(k[1])})
@@ -434,6 +540,9 @@ def main():
                          f"{vals[2]} | {vals[3]} |")
         L.append("")
 
+    if a.conv:
+        conv_section(a, L, flags)
+
     L.append("## Flagged")
     L.append("")
     if flags:
@@ -444,7 +553,7 @@ def main():
         for f in flags:
             L.append(f"- {f}")
     else:
-        L.append("Nothing: every Neurite matmul is within 5% of the direct call and the tiny op is under 1 µs.")
+        L.append("Nothing: every Neurite matmul and conv2d is within 5% of the direct call and the tiny op is under 1 µs.")
     L.append("")
 
     with open(a.out, "w") as f:

@@ -63,22 +63,38 @@ public enum Gemm {
    * a wrong transpose flag or leading dimension cannot produce a fast but meaningless number.
    */
   void verify(float[] a, float[] b, float[] c, String who) {
-    if (c.length != (long) m * n) {
-      throw new IllegalStateException(who + " " + this + ": result has " + c.length + " elements, expected " + m * n);
+    new Problem(m, n, k, transA, transB).verify(a, b, c, who + " " + this);
+  }
+
+  /** Any row-major sgemm problem (used by {@link ConvBench} for its im2col GEMMs), with the same check. */
+  record Problem(int m, int n, int k, boolean transA, boolean transB) {
+    int lda() {
+      return transA ? m : k;
     }
-    SplittableRandom r = new SplittableRandom(7);
-    for (int t = 0; t < 64; t++) {
-      int i = r.nextInt(m), j = r.nextInt(n);
-      double sum = 0, abs = 0;
-      for (int p = 0; p < k; p++) {
-        double x = transA ? a[p * m + i] : a[i * k + p];
-        double y = transB ? b[j * k + p] : b[p * n + j];
-        sum += x * y;
-        abs += Math.abs(x * y);
+
+    int ldb() {
+      return transB ? k : n;
+    }
+
+    /** Checks 64 entries of {@code c} (row-major [M,N]) against a double-precision dot product. */
+    void verify(float[] a, float[] b, float[] c, String who) {
+      if (c.length != (long) m * n) {
+        throw new IllegalStateException(who + ": result has " + c.length + " elements, expected " + m * n);
       }
-      double got = c[i * n + j];
-      if (Math.abs(got - sum) > 1e-5 * abs + 1e-6) {
-        throw new IllegalStateException(who + " " + this + ": C[" + i + "," + j + "] = " + got + ", expected " + sum);
+      SplittableRandom r = new SplittableRandom(7);
+      for (int t = 0; t < 64; t++) {
+        int i = r.nextInt(m), j = r.nextInt(n);
+        double sum = 0, abs = 0;
+        for (int p = 0; p < k; p++) {
+          double x = transA ? a[p * m + i] : a[i * k + p];
+          double y = transB ? b[j * k + p] : b[p * n + j];
+          sum += x * y;
+          abs += Math.abs(x * y);
+        }
+        double got = c[i * n + j];
+        if (Math.abs(got - sum) > 1e-5 * abs + 1e-6) {
+          throw new IllegalStateException(who + ": C[" + i + "," + j + "] = " + got + ", expected " + sum);
+        }
       }
     }
   }
