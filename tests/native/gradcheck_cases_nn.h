@@ -28,6 +28,26 @@ inline std::vector<GradCase> nn_gradcheck_cases() {
       {"sparse_softmax_cross_entropy", {{S{2, 5, 3}}, {S{2, 3}, Domain::Index, 5}}, axis(1)},
       {"sigmoid_cross_entropy", {{S{3, 4}}, {S{3, 4}}}},
       {"sigmoid_cross_entropy", {{S{4, 3}, Domain::Any, 0, true}, {S{4, 3}}}},
+      // The composite losses. Random pred/target in [-2, 2] land within a step of mae's kink (equality) or huber's
+      // (|d| = delta) with negligible probability. Positive probabilities are in [0.5, 2.5]: categorical normalises
+      // them into (0, 1); for binary and sparse the clipped ones have gradient 0 on both sides, and
+      // test_nn_losses.cpp checks those two again with every probability in (0.1, 0.9).
+      {"mse", {{S{3, 4}}, {S{3, 4}}}},
+      {"mse", {{S{4, 3}, Domain::Any, 0, true}, {S{4, 3}}}},
+      {"mae", {{S{3, 4}}, {S{3, 4}}}},
+      {"mae", {{S{2, 2, 3}}, {S{2, 2, 3}}}},
+      {"huber", {{S{3, 4}}, {S{3, 4}}}},
+      {"huber", {{S{2, 5}}, {S{2, 5}}}, Attrs().set("delta", 0.5)},
+      {"binary_cross_entropy", {{S{3, 4}, P}, {S{3, 4}}}},
+      {"categorical_cross_entropy", {{S{3, 4}, P}, {S{3, 4}}}},
+      {"categorical_cross_entropy", {{S{3, 4}, P, 0, true}, {S{3, 4}}}, axis(0)},
+      {"sparse_categorical_cross_entropy", {{S{4, 3}, P}, {S{4}, Domain::Index, 3}}},
+      {"reduce_loss", {{S{3, 4}}, {S{3, 4}}}, Attrs().set("reduction", int64_t(0))},
+      {"reduce_loss", {{S{3, 4}}, {S{3, 1}}}, Attrs().set("reduction", int64_t(1))},
+      {"reduce_loss", {{S{4, 3}, Domain::Any, 0, true}, {S{3}}}},
+      {"l1_penalty", {{S{3, 4}, Domain::AwayFromZero}}, Attrs().set("l1", 0.3)},
+      {"l2_penalty", {{S{3, 4}}}, Attrs().set("l2", 0.2)},
+      {"l2_penalty", {{S{4, 3}, Domain::Any, 0, true}}},
   };
 }
 

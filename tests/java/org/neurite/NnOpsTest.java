@@ -382,4 +382,176 @@ class NnOpsTest {
       assertThrows(ShapeException.class, () -> Ops.call("sigmoid_cross_entropy", Attrs.of(), x, z));
     }
   }
+
+  // ---- composite losses (Keras semantics) ----
+
+  static final long[][] SAMPLE_SHAPES = {shape(4, 5), shape(2, 3, 4), shape(6), shape(0, 3), shape(64, 300)};
+
+  /** f over the last axis, summed, divided by its length when mean. */
+  static Nd lastAxis(Nd a, Nd b, boolean mean, java.util.function.DoubleBinaryOperator f) {
+    int k = a.shape[a.rank() - 1], rows = k == 0 ? 0 : a.size() / k;
+    int[] rs = Arrays.copyOf(a.shape, a.rank() - 1);
+    double[] out = new double[Nd.numel(rs)];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < k; c++) {
+        out[r] += f.applyAsDouble(a.v[r * k + c], b.v[r * k + c]);
+      }
+      if (mean) {
+        out[r] /= k;
+      }
+    }
+    return new Nd(rs, out);
+  }
+
+  static double clip(double p, double eps) {
+    return Math.min(Math.max(p, eps), 1 - eps);
+  }
+
+  static List<Case> pairLoss(String op, Attrs a, java.util.function.DoubleBinaryOperator f, double lo, double hi) {
+    Case c = op2(op, (x, t) -> Ops.call(op, a, x, t)[0], (x, t) -> lastAxis(x, t, true, f));
+    for (long[] sh : SAMPLE_SHAPES) {
+      c.with(s(sh).domain(lo, hi), s(sh).domain(lo < 0 ? lo : 0, hi));
+    }
+    return List.of(c.tol(F32, SUM_F32_RTOL, SUM_F32_ATOL));
+  }
+
+  @Test @Covers("mse") void mse() {
+    runAll("mse", pairLoss("mse", Attrs.of(), (p, t) -> (p - t) * (p - t), -3, 3));
+    try (Tensor x = Tensor.zeros(2, 3); Tensor t = Tensor.zeros(3, 2)) {
+      assertThrows(ShapeException.class, () -> Ops.call("mse", Attrs.of(), x, t));
+    }
+  }
+
+  @Test @Covers("mae") void mae() {
+    runAll("mae", pairLoss("mae", Attrs.of(), (p, t) -> Math.abs(p - t), -3, 3));
+  }
+
+  @Test @Covers("huber") void huber() {
+    List<Case> cases = new ArrayList<>();
+    for (double delta : new double[] {1.0, 0.4, 10}) {
+      cases.addAll(pairLoss("huber", Attrs.of().set("delta", delta), (p, t) -> {
+        double d = Math.abs(p - t);
+        return d <= delta ? 0.5 * d * d : delta * d - 0.5 * delta * delta;
+      }, -3, 3));
+    }
+    runAll("huber", cases);
+  }
+
+  static double bce(double p, double t) {
+    double c = clip(p, 1e-7);
+    return -(t * Math.log(c) + (1 - t) * Math.log(1 - c));
+  }
+
+  @Test @Covers("binary_cross_entropy") void binaryCrossEntropy() {
+    List<Case> cases = new ArrayList<>(pairLoss("binary_cross_entropy", Attrs.of(), NnOpsTest::bce, 0.02, 0.98));
+    // Probabilities 0 and 1 are clipped: the loss stays finite (f64, where 1 - 1e-7 is exact enough to compare).
+    cases.add(op2("binary_cross_entropy", (x, t) -> Ops.call("binary_cross_entropy", Attrs.of(), x, t)[0],
+        (x, t) -> lastAxis(x, t, true, NnOpsTest::bce)).dtypes(F64).label("probabilities 0 and 1")
+        .with(s(2, 3).values(0, 1, 0.5, 1, 0, 0), s(2, 3).values(1, 0, 1, 1, 0, 1)));
+    runAll("binary_cross_entropy", cases);
+  }
+
+  static Nd categoricalCe(Nd probs, Nd targets, int axis) {
+    Geo g = new Geo(probs.shape, axis);
+    double[] out = new double[g.outer * g.inner];
+    for (int o = 0; o < g.outer; o++) {
+      for (int i = 0; i < g.inner; i++) {
+        double total = 0;
+        for (int c = 0; c < g.k; c++) {
+          total += probs.v[g.at(o, c, i)];
+        }
+        for (int c = 0; c < g.k; c++) {
+          out[o * g.inner + i] -= targets.v[g.at(o, c, i)] * Math.log(clip(probs.v[g.at(o, c, i)] / total, 1e-7));
+        }
+      }
+    }
+    return new Nd(g.rows(probs.shape, axis), out);
+  }
+
+  @Test @Covers("categorical_cross_entropy") void categoricalCrossEntropy() {
+    List<Case> cases = new ArrayList<>();
+    for (Object[] geo : LOSS_GEOMETRIES) {
+      long[] xs = (long[]) geo[0];
+      int axis = (Integer) geo[1];
+      Attrs a = Attrs.of().set("axis", axis);
+      cases.add(op2("categorical_cross_entropy", (x, t) -> Ops.call("categorical_cross_entropy", a, x, t)[0],
+          (x, t) -> categoricalCe(x, t, axis)).with(s(xs).domain(0.05, 1), s(xs).domain(0, 1))
+          .tol(F32, SUM_F32_RTOL, SUM_F32_ATOL).label("axis " + axis));
+    }
+    runAll("categorical_cross_entropy", cases);
+  }
+
+  static Nd sparseCategoricalCe(Nd probs, Nd labels, int axis) {
+    Geo g = new Geo(probs.shape, axis);
+    double[] out = new double[g.outer * g.inner];
+    for (int o = 0; o < g.outer; o++) {
+      for (int i = 0; i < g.inner; i++) {
+        out[o * g.inner + i] = -Math.log(clip(probs.v[g.at(o, (int) labels.v[o * g.inner + i], i)], 1e-7));
+      }
+    }
+    return new Nd(g.rows(probs.shape, axis), out);
+  }
+
+  @Test @Covers("sparse_categorical_cross_entropy") void sparseCategoricalCrossEntropy() {
+    List<Case> cases = new ArrayList<>();
+    for (Object[] geo : LOSS_GEOMETRIES) {
+      long[] xs = (long[]) geo[0];
+      int axis = (Integer) geo[1];
+      int k = (int) xs[axis < 0 ? axis + xs.length : axis];
+      long[] rows = longs(new Geo(ints(xs), axis).rows(ints(xs), axis));
+      Attrs a = Attrs.of().set("axis", axis);
+      cases.add(op2("sparse_categorical_cross_entropy",
+          (x, l) -> Ops.call("sparse_categorical_cross_entropy", a, x, l)[0], (x, l) -> sparseCategoricalCe(x, l, axis))
+          .with(s(xs).domain(0.02, 0.98), idx(0, k, rows)).tol(F32, SUM_F32_RTOL, SUM_F32_ATOL).label("axis " + axis));
+    }
+    runAll("sparse_categorical_cross_entropy", cases);
+  }
+
+  static Nd reduceLoss(Nd losses, Nd weights, int reduction) {
+    Nd weighted = Nd.zip(losses, weights, (l, w) -> l * w);
+    if (reduction == 0) {
+      return weighted;
+    }
+    double total = 0;
+    for (double x : weighted.v) {
+      total += x;
+    }
+    return Nd.scalar(reduction == 1 || losses.size() == 0 ? total : total / losses.size());
+  }
+
+  @Test @Covers("reduce_loss") void reduceLoss() {
+    List<Case> cases = new ArrayList<>();
+    for (int reduction = 0; reduction < 3; reduction++) {
+      int r = reduction;
+      Attrs a = Attrs.of().set("reduction", r);
+      cases.add(op2("reduce_loss", (l, w) -> Ops.call("reduce_loss", a, l, w)[0], (l, w) -> reduceLoss(l, w, r))
+          .shapes(shape(4, 5), shape(4, 5)).shapes(shape(4, 5), shape(4, 1)).shapes(shape(8), shape())
+          .shapes(shape(0, 3), shape(3)).shapes(shape(), shape()).shapes(shape(128, 300), shape(128, 1))
+          .tol(F32, SUM_F32_RTOL, SUM_F32_ATOL).label("reduction " + r));
+    }
+    runAll("reduce_loss", cases);
+    try (Tensor l = Tensor.zeros(3); Tensor w = Tensor.zeros(2, 3)) {
+      assertThrows(ShapeException.class, () -> Ops.call("reduce_loss", Attrs.of(), l, w));
+    }
+  }
+
+  static Nd penalty(Nd w, double factor, java.util.function.DoubleUnaryOperator f) {
+    double total = 0;
+    for (double x : w.v) {
+      total += f.applyAsDouble(x);
+    }
+    return Nd.scalar(factor * total);
+  }
+
+  @Test @Covers({"l1_penalty", "l2_penalty"}) void penalties() {
+    List<Case> cases = new ArrayList<>();
+    Attrs l1 = Attrs.of().set("l1", 0.3), l2 = Attrs.of().set("l2", 0.2);
+    cases.add(op1("l1_penalty", w -> Ops.call("l1_penalty", l1, w)[0], w -> penalty(w, 0.3, Math::abs))
+        .shapes(shape(4, 5)).shapes(shape()).shapes(shape(0)).shapes(shape(64, 300)).tol(F32, SUM_F32_RTOL, SUM_F32_ATOL));
+    cases.add(op1("l2_penalty", w -> Ops.call("l2_penalty", l2, w)[0], w -> penalty(w, 0.2, x -> x * x))
+        .shapes(shape(4, 5)).shapes(shape()).shapes(shape(0)).shapes(shape(64, 300)).tol(F32, SUM_F32_RTOL, SUM_F32_ATOL));
+    cases.add(op1("l2_penalty", w -> Ops.call("l2_penalty", Attrs.of(), w)[0], w -> penalty(w, 0.01, x -> x * x))
+        .shapes(shape(3, 4)).label("default l2"));
+    runAll("penalties", cases);
+  }
 }
