@@ -8,7 +8,7 @@
 #include "neurite/autograd.hpp"
 #include "neurite/ops.hpp"
 #include "ops/dispatch.h"
-#include "ops/gradients.h"
+#include "ops/grad_ops.h"
 #include "ops/op_table.h"
 
 namespace nr {
@@ -27,17 +27,6 @@ AutogradMeta& ensure_meta(const Tensor& t) {
   auto& slot = t.mutable_impl()->autograd;
   if (!slot) slot = std::make_shared<AutogradMeta>();
   return *slot;
-}
-
-// Sums a gradient computed at a broadcast shape back to the input's shape.
-Tensor sum_to(const Tensor& g, const Shape& shape) {
-  if (g.shape() == shape) return g;
-  size_t lead = g.shape().size() - shape.size();
-  std::vector<int64_t> axes;
-  for (size_t i = 0; i < g.shape().size(); ++i)
-    if (i < lead || (shape[i - lead] == 1 && g.shape()[i] != 1)) axes.push_back(static_cast<int64_t>(i));
-  Tensor s = axes.empty() ? g : ops::sum(g, axes, true);
-  return ops::reshape(s, shape);
 }
 
 Tensor accumulate(const Tensor& a, const Tensor& b) { return a.defined() ? ops::add(a, b) : b; }
@@ -109,7 +98,7 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
   auto deliver = [&](const Tensor& target, const Tensor& g) {
     AutogradMeta* m = meta_of(target);
     if (!m || !m->requires_grad) return;
-    Tensor reduced = sum_to(g, target.shape());
+    Tensor reduced = grad_ops::sum_to(g, target.shape());
     if (m->grad_fn) {
       auto& buf = buffers[m->grad_fn.get()];
       buf.resize(m->grad_fn->outputs.size());

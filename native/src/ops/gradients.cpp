@@ -1,5 +1,5 @@
 // Vector-Jacobian products, one short function per op, written with ops so every backend runs them and, under
-// create_graph, they differentiate again. The engine sums broadcast dims away afterwards (see sum_to in
+// create_graph, they differentiate again. The engine sums broadcast dims away afterwards (grad_ops::sum_to, called from
 // autograd/engine.cpp), so binary formulas return gradients at the output's shape.
 #include "ops/grad_ops.h"
 
@@ -26,15 +26,6 @@ Tensor mT(const Tensor& x) {
   std::iota(perm.begin(), perm.end(), 0);
   std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
   return op(OpId::Permute, {x}, Attrs().set("perm", perm));
-}
-// Sums g over leading and size-1 broadcast dims so it has `shape`.
-Tensor sum_to(const Tensor& g, const Shape& shape) {
-  if (g.shape() == shape) return g;
-  size_t lead = g.shape().size() - shape.size();
-  std::vector<int64_t> axes;
-  for (size_t i = 0; i < g.shape().size(); ++i)
-    if (i < lead || (shape[i - lead] == 1 && g.shape()[i] != 1)) axes.push_back(static_cast<int64_t>(i));
-  return reshape(axes.empty() ? g : sum(g, axes, true), shape);
 }
 
 // A reduction's output (and its gradient) brought back to the input's rank and broadcast over the reduced axes.
