@@ -6,6 +6,7 @@
 #include <string>
 
 #include "check.h"
+#include "test_util.h"
 #include "core/thread_pool.h"
 #include "neurite/autograd.hpp"
 #include "neurite/ops.hpp"
@@ -14,24 +15,9 @@ using namespace nr;
 
 namespace {
 
+using namespace nrtest;
+
 using Ints = std::vector<int64_t>;
-
-template <class T>
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> dist(-1, 1);
-  std::vector<T> v(static_cast<size_t>(numel_of(shape)));
-  for (T& e : v) e = static_cast<T>(dist(gen));
-  return Tensor::from_vector<T>(v, shape);
-}
-
-std::vector<double> values(const Tensor& t) {
-  if (t.dtype() == DType::F32) {
-    std::vector<float> v = t.to_vector<float>();
-    return std::vector<double>(v.begin(), v.end());
-  }
-  return t.to_vector<double>();
-}
 
 // Expected values and, per element, the sum of |terms| (the size of the rounding error to expect).
 struct Reference {

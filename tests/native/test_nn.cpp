@@ -9,6 +9,7 @@
 #include <string>
 
 #include "check.h"
+#include "test_util.h"
 #include "core/thread_pool.h"
 #include "neurite/autograd.hpp"
 #include "neurite/ops.hpp"
@@ -17,56 +18,13 @@ using namespace nr;
 
 namespace {
 
+using namespace nrtest;
+
 using D = std::vector<double>;
 
 template <class T>
 constexpr double tol() {
   return sizeof(T) == 4 ? 1e-5 : 1e-12;
-}
-
-D values(const Tensor& t) {
-  if (t.dtype() == DType::F32) {
-    auto v = t.to_vector<float>();
-    return D(v.begin(), v.end());
-  }
-  return t.to_vector<double>();
-}
-
-template <class T>
-Tensor tensor_of(const D& v, const Shape& shape) {
-  return Tensor::from_vector<T>(std::vector<T>(v.begin(), v.end()), shape);
-}
-
-D random_values(int64_t n, uint32_t seed, double lo, double hi) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> dist(lo, hi);
-  D v(static_cast<size_t>(n));
-  for (double& e : v) e = dist(gen);
-  return v;
-}
-
-// The values a T tensor actually holds, so references start from the same inputs.
-template <class T>
-D rounded(D v) {
-  for (double& e : v) e = static_cast<double>(static_cast<T>(e));
-  return v;
-}
-
-// Every |actual - expected| <= rel · (|expected| + scale), scale the largest |expected| (so values near zero, the
-// result of cancellation, are judged against the size of the terms that cancelled).
-bool close(const D& actual, const D& expected, double rel, const char* what) {
-  if (actual.size() != expected.size()) {
-    std::fprintf(stderr, "%s: %zu values, expected %zu\n", what, actual.size(), expected.size());
-    return false;
-  }
-  double scale = 0;
-  for (double e : expected) scale = std::max(scale, std::fabs(e));
-  for (size_t i = 0; i < actual.size(); ++i)
-    if (!(std::fabs(actual[i] - expected[i]) <= rel * (std::fabs(expected[i]) + scale))) {
-      std::fprintf(stderr, "%s: element %zu is %.12g, expected %.12g\n", what, i, actual[i], expected[i]);
-      return false;
-    }
-  return true;
 }
 
 bool bit_equal(const Tensor& a, const Tensor& b) {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "check.h"
+#include "test_util.h"
 #include "neurite/autograd.hpp"
 #include "neurite/ops.hpp"
 
@@ -13,54 +14,13 @@ using namespace nr;
 
 namespace {
 
+using namespace nrtest;
+
 using D = std::vector<double>;
 
 template <class T>
 constexpr double tol() {
   return sizeof(T) == 4 ? 1e-5 : 1e-12;
-}
-
-D values(const Tensor& t) {
-  Tensor c = call("contiguous", {t})[0];
-  if (c.dtype() == DType::F32) {
-    auto v = c.to_vector<float>();
-    return D(v.begin(), v.end());
-  }
-  return c.to_vector<double>();
-}
-
-template <class T>
-Tensor tensor_of(const D& v, const Shape& shape) {
-  return Tensor::from_vector<T>(std::vector<T>(v.begin(), v.end()), shape);
-}
-
-D random_values(int64_t n, uint32_t seed, double lo, double hi) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> dist(lo, hi);
-  D v(static_cast<size_t>(n));
-  for (double& e : v) e = dist(gen);
-  return v;
-}
-
-template <class T>
-D rounded(D v) {
-  for (double& e : v) e = static_cast<double>(static_cast<T>(e));
-  return v;
-}
-
-bool close(const D& actual, const D& expected, double rel, const char* what) {
-  if (actual.size() != expected.size()) {
-    std::fprintf(stderr, "%s: %zu values, expected %zu\n", what, actual.size(), expected.size());
-    return false;
-  }
-  double scale = 0;
-  for (double e : expected) scale = std::max(scale, std::fabs(e));
-  for (size_t i = 0; i < actual.size(); ++i)
-    if (!(std::fabs(actual[i] - expected[i]) <= rel * (std::fabs(expected[i]) + scale))) {
-      std::fprintf(stderr, "%s: element %zu is %.12g, expected %.12g\n", what, i, actual[i], expected[i]);
-      return false;
-    }
-  return true;
 }
 
 // Per-sample loss over rows of length k (the last axis): f(p, t) summed then divided by k when `mean`.
