@@ -123,14 +123,11 @@ int default_threads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-// The thread count OpenBLAS was last given (-1: unknown), so prepare_blas calls it only on a change.
-std::atomic<int> blas_threads{-1};
-
 ThreadPool& pool() {
   static ThreadPool* p = [] {
-    int n = default_threads();
-    openblas_set_num_threads(n);
-    return new ThreadPool(n);  // never destroyed: workers must outlive static destructors that may still run ops
+    // OpenBLAS stays on one thread: large products are split over this pool instead (cpu/blas.h says why).
+    openblas_set_num_threads(1);
+    return new ThreadPool(default_threads());  // never destroyed: workers must outlive static destructors that may still run ops
   }();
   return *p;
 }
@@ -141,15 +138,8 @@ int num_threads() { return pool().size(); }
 
 void set_num_threads(int n) {
   if (n < 1 || n > 1024) fail(Status::InvalidArgument, "set_num_threads: ", n, " is not between 1 and 1024");
-  ThreadPool& p = pool();  // created first: creating it sets OpenBLAS to the default count
-  openblas_set_num_threads(n);
-  blas_threads.store(n);
+  ThreadPool& p = pool();
   if (n != p.size()) p.resize(n);
-}
-
-void prepare_blas(int64_t flops) {
-  int want = static_cast<int>(std::clamp<int64_t>(flops / kBlasFlopsPerThread, 1, num_threads()));
-  if (blas_threads.exchange(want) != want) openblas_set_num_threads(want);
 }
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {

@@ -11,11 +11,8 @@
 // OpenBLAS sgemm/dgemm.
 //
 // Work is split into blocks of output pixels whose size depends only on the shapes; each block is one task, so the
-// arithmetic (and the result) is the same for any thread count. Tasks run on the engine's pool with OpenBLAS
-// single-threaded inside (two threaded gemms at once would queue on OpenBLAS's own server); a lone task lets OpenBLAS
-// thread its gemm instead.
-#include <cblas.h>
-
+// arithmetic (and the result) is the same for any thread count. Tasks run on the engine's pool, each gemm
+// inside on one thread; a lone task runs on the calling thread, where a large gemm is split over the pool instead.
 #include <algorithm>
 #include <atomic>
 #include <climits>
@@ -23,7 +20,9 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "cpu/blas.h"
 #include "cpu/cpu_backend.h"
+#include "cpu/tiled_gemm.h"
 #include "ops/conv_geometry.h"
 
 namespace nr::cpu {
@@ -34,23 +33,12 @@ namespace {
 
 using Geo = Conv2dGeometry;
 
-blasint blas_dim(int64_t v) {
-  if (v > INT_MAX) fail(Status::Unsupported, "a gemm dimension of ", v, " exceeds the 2^31-1 that BLAS indexes");
-  return static_cast<blasint>(v);
-}
-
-// Row-major C[m, n] = op(A) · op(B).
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
-          float* c, int64_t ldc) {
-  prepare_blas(2 * m * n * k);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, blas_dim(m), blas_dim(n),
-              blas_dim(k), 1.0f, a, blas_dim(lda), b, blas_dim(ldb), 0.0f, c, blas_dim(ldc));
-}
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
-          int64_t ldb, double* c, int64_t ldc) {
-  prepare_blas(2 * m * n * k);
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, blas_dim(m), blas_dim(n),
-              blas_dim(k), 1.0, a, blas_dim(lda), b, blas_dim(ldb), 0.0, c, blas_dim(ldc));
+// Row-major C[m, n] = op(A)·op(B) on BLAS (cpu/blas.h), which splits a large one over the pool when not already
+// inside a task.
+template <class T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+          int64_t ldc) {
+  cpu::gemm("conv2d", ta, tb, m, n, k, a, lda, b, ldb, T(0), c, ldc);
 }
 
 template <class T>
@@ -67,49 +55,13 @@ bool use_tiled(int64_t n, int64_t fixed_elems, int64_t max_bytes) {
   return n % kLanes<T> == 0 && fixed_elems * static_cast<int64_t>(sizeof(T)) <= max_bytes;
 }
 
-// C[0:MT, 0:NV·lanes] = Σ_p A(m, p)·B[p, :] with A(m, p) = a[m·a_row + p·a_col]: MT·NV accumulator registers, one
-// broadcast of A and NV loads of B per step.
-template <class T, int MT, int NV>
-void tile(int64_t depth, const T* a, int64_t a_row, int64_t a_col, const T* b, int64_t ldb, T* c, int64_t ldc) {
-  typedef T Vec __attribute__((vector_size(32)));
-  constexpr int64_t L = kLanes<T>;
-  Vec acc[MT][NV];
-  for (int i = 0; i < MT; ++i)
-    for (int j = 0; j < NV; ++j) acc[i][j] = Vec{};
-  for (int64_t p = 0; p < depth; ++p) {
-    Vec bv[NV];
-    for (int j = 0; j < NV; ++j) std::memcpy(&bv[j], b + p * ldb + j * L, sizeof(Vec));
-    for (int i = 0; i < MT; ++i) {
-      const Vec av = Vec{} + a[i * a_row + p * a_col];
-      for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j];
-    }
-  }
-  for (int i = 0; i < MT; ++i)
-    for (int j = 0; j < NV; ++j) std::memcpy(c + i * ldc + j * L, &acc[i][j], sizeof(Vec));
-}
-
-// C[m, n] = Σ_p A(m, p)·B[p, n] (A as in tile; B and C row-major), n a multiple of the lanes. Each element is one
-// running sum over p, whatever the tiling.
+// C[m, n] = Σ_p A(m, p)·B[p, n] (tiled_gemm.h), n a multiple of the AVX2 lanes: with 64-byte vectors where the CPU
+// has AVX-512 (the same bits either way).
 template <class T>
 void tiled_gemm(int64_t m, int64_t n, int64_t depth, const T* a, int64_t a_row, int64_t a_col, const T* b,
                 int64_t ldb, T* c, int64_t ldc) {
-  constexpr int64_t L = kLanes<T>, kRows = 6;
-  for (int64_t i = 0; i < m; i += kRows) {
-    const T* ai = a + i * a_row;
-    T* ci = c + i * ldc;
-    for (int64_t j = 0; j < n; j += 2 * L) {
-      const bool two = n - j >= 2 * L;
-      switch (std::min(kRows, m - i)) {
-#define NR_TILE_CASE(MT)                                                                       \
-  case MT:                                                                                     \
-    if (two) tile<T, MT, 2>(depth, ai, a_row, a_col, b + j, ldb, ci + j, ldc);                 \
-    else tile<T, MT, 1>(depth, ai, a_row, a_col, b + j, ldb, ci + j, ldc);                     \
-    break;
-        NR_TILE_CASE(1) NR_TILE_CASE(2) NR_TILE_CASE(3) NR_TILE_CASE(4) NR_TILE_CASE(5) NR_TILE_CASE(6)
-#undef NR_TILE_CASE
-      }
-    }
-  }
+  if (cpu_has_avx512()) tiled_gemm_wide(m, n, depth, a, a_row, a_col, b, ldb, c, ldc);
+  else isa_avx2::tiled_gemm_avx2(m, n, depth, a, a_row, a_col, b, ldb, c, ldc);
 }
 
 // Runs task(i, scratch) for every i in [0, n); scratch holds scratch_elems of T per thread. Threads pull the next
@@ -127,11 +79,6 @@ void run_tasks(int64_t n, int64_t scratch_elems, F&& task) {
     worker(0, 1);
     return;
   }
-  struct RestoreBlasThreads {
-    int threads;
-    ~RestoreBlasThreads() { openblas_set_num_threads(threads); }
-  } restore{threads};
-  openblas_set_num_threads(1);
   parallel_for(std::min<int64_t>(n, threads), 1, worker);
 }
 

@@ -1,34 +1,21 @@
-// matmul with numpy.matmul semantics on OpenBLAS gemm: a 1-D first operand is a row vector, a 1-D second operand a
+// matmul with numpy.matmul semantics on BLAS gemm (cpu/blas.h): a 1-D first operand is a row vector, a 1-D second operand a
 // column vector (the added dim is absent from the result), and batch dims broadcast.
 //
 // Operands are taken with their strides (the kernel registers contiguous_inputs=false): a matrix whose rows are
 // contiguous is passed as NoTrans with its row stride as the leading dimension, one whose columns are contiguous
 // (a transposed view) as Trans; only other layouts are copied. A batch that lies evenly spaced in memory against a
 // single right-hand matrix becomes one tall gemm instead of many small ones.
-#include <cblas.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
 
 #include "core/strided_loop.h"
 #include "core/thread_pool.h"
+#include "cpu/blas.h"
 #include "cpu/cpu_backend.h"
 
 namespace nr::cpu {
 namespace {
-
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a, blasint lda,
-          const float* b, blasint ldb, float* c, blasint ldc) {
-  prepare_blas(int64_t(2) * m * n * k);
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
-}
-
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const double* a, blasint lda,
-          const double* b, blasint ldb, double* c, blasint ldc) {
-  prepare_blas(int64_t(2) * m * n * k);
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
-}
 
 // One operand seen as a batch of rows x cols matrices, with batch strides aligned to the output's batch dims
 // (0 where the operand is broadcast).
@@ -36,19 +23,19 @@ struct Operand {
   Tensor t;  // keeps a copy alive when one was needed
   int64_t rows = 0, cols = 0, row_stride = 0, col_stride = 0;
   Shape batch_strides;
-  CBLAS_TRANSPOSE trans = CblasNoTrans;
+  bool trans = false;
   int64_t ld = 0;
 
   // Whether BLAS can read each matrix in place; sets trans and ld. A dim of size 1 never steps, so its stride is
   // free, and BLAS requires ld >= 1 and >= the length of the contiguous dim.
   bool blas_readable() {
     if ((cols <= 1 || col_stride == 1) && (rows <= 1 || row_stride >= std::max<int64_t>(1, cols))) {
-      trans = CblasNoTrans;
+      trans = false;
       ld = rows <= 1 ? std::max<int64_t>(1, cols) : row_stride;
       return true;
     }
     if ((rows <= 1 || row_stride == 1) && (cols <= 1 || col_stride >= std::max<int64_t>(1, rows))) {
-      trans = CblasTrans;
+      trans = true;
       ld = cols <= 1 ? std::max<int64_t>(1, rows) : col_stride;
       return true;
     }
@@ -85,17 +72,16 @@ Operand prepare(const Tensor& x, bool is_left, size_t batch_rank) {
   return op;
 }
 
-blasint blas_int(int64_t v, const Tensor& a, const Tensor& b) {
+void check_blas_dim(int64_t v, const Tensor& a, const Tensor& b) {
   if (v > INT_MAX)
     fail(Status::Unsupported, "matmul: ", shape_str(a.shape()), " x ", shape_str(b.shape()), ": a dimension of ", v,
          " exceeds the 2^31-1 that BLAS indexes");
-  return static_cast<blasint>(v);
 }
 
 // True when every matrix of `a`'s batch follows the previous one at the same row stride, so the whole batch reads
 // as one [batch * rows, cols] matrix.
 bool batch_folds_into_rows(const Operand& a, const Shape& batch) {
-  if (a.trans != CblasNoTrans) return false;
+  if (a.trans) return false;
   int64_t expected = a.rows * a.ld;
   for (size_t d = batch.size(); d-- > 0;) {
     if (batch[d] == 1) continue;
@@ -123,19 +109,25 @@ void matmul_typed(const Tensor& a_in, const Tensor& b_in, Tensor& out) {
   const int64_t count = numel_of(batch);
   bool b_shared = true;
   for (int64_t s : b.batch_strides) b_shared = b_shared && s == 0;
+  // BLAS indexes with int: an overflow is reported here, where the operands' shapes are known.
+  for (int64_t v : {m, n, k, a.ld, b.ld}) check_blas_dim(v, a_in, b_in);
   if (count == 1 || (b_shared && batch_folds_into_rows(a, batch))) {
-    gemm(a.trans, b.trans, blas_int(count * m, a_in, b_in), blas_int(n, a_in, b_in), blas_int(k, a_in, b_in), ap,
-         blas_int(a.ld, a_in, b_in), bp, blas_int(b.ld, a_in, b_in), c, blas_int(n, a_in, b_in));
+    check_blas_dim(count * m, a_in, b_in);
+    cpu::gemm("matmul", a.trans, b.trans, count * m, n, k, ap, a.ld, bp, b.ld, T(0), c, n);
     return;
   }
-  const blasint bm = blas_int(m, a_in, b_in), bn = blas_int(n, a_in, b_in), bk = blas_int(k, a_in, b_in);
-  const blasint lda = blas_int(a.ld, a_in, b_in), ldb = blas_int(b.ld, a_in, b_in);
-  // Sequential over the batch: OpenBLAS threads each gemm itself, and nesting pools would oversubscribe.
+  // Matrices of the batch are spread over the pool when each is too small for gemm to split on its own; inside a
+  // task every gemm runs on one thread.
+  const int64_t flops = 2 * m * n * k;
+  const int64_t grain = flops >= kGemmFlopsPerPanel ? count : std::max<int64_t>(1, kGemmFlopsPerPanel / flops);
   StridedLoop<2> loop(batch, {&a.batch_strides, &b.batch_strides});
-  T* cm = c;
-  loop.run(0, count, [&](const std::array<int64_t, 2>& off, int64_t len, const std::array<int64_t, 2>& st) {
-    for (int64_t i = 0; i < len; ++i, cm += m * n)
-      gemm(a.trans, b.trans, bm, bn, bk, ap + off[0] + i * st[0], lda, bp + off[1] + i * st[1], ldb, cm, bn);
+  parallel_for(count, grain, [&](int64_t begin, int64_t end) {
+    T* cm = c + begin * m * n;
+    loop.run(begin, end, [&](const std::array<int64_t, 2>& off, int64_t len, const std::array<int64_t, 2>& st) {
+      for (int64_t i = 0; i < len; ++i, cm += m * n)
+        cpu::gemm("matmul", a.trans, b.trans, m, n, k, ap + off[0] + i * st[0], a.ld, bp + off[1] + i * st[1], b.ld,
+                  T(0), cm, n);
+    });
   });
 }
 

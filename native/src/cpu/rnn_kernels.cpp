@@ -1,11 +1,9 @@
-// Fused recurrent cells: the matrix products go to OpenBLAS gemm; everything elementwise (bias, gate activations,
+// Fused recurrent cells: the matrix products go to BLAS gemm (cpu/blas.h); everything elementwise (bias, gate activations,
 // state update) is done row by row while a row of gate pre-activations is in cache, rows split across threads.
 //
 // The backward kernels recompute the gate pre-activations with the forward's two gemms (the forward keeps nothing),
 // turn the incoming gradients into the pre-activation gradients dz in the same kind of pass, overwriting the
 // recomputed values, then get every weight and input gradient from dz with four more gemms and a column sum.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,36 +11,16 @@
 #include <type_traits>
 
 #include "core/thread_pool.h"
+#include "cpu/blas.h"
 #include "cpu/cpu_backend.h"
 
 namespace nr::cpu {
 namespace {
 
-void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a, blasint lda,
-               const float* b, blasint ldb, float beta, float* c, blasint ldc) {
-  prepare_blas(int64_t(2) * m * n * k);
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-}
-
-void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const double* a, blasint lda,
-               const double* b, blasint ldb, double beta, double* c, blasint ldc) {
-  prepare_blas(int64_t(2) * m * n * k);
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
-}
-
 // c [m, n] = op(a)·op(b) + beta·c for contiguous row-major operands (a is [k, m] when transposed, b is [n, k]).
-// Empty products are handled here: BLAS need not accept a zero dimension. The shape rules keep every dimension
-// within blasint.
 template <class T>
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    if (beta == T(0)) std::fill(c, c + m * n, T(0));
-    return;
-  }
-  blas_gemm(trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
-            static_cast<blasint>(n), static_cast<blasint>(k), a, static_cast<blasint>(trans_a ? m : k), b,
-            static_cast<blasint>(trans_b ? k : n), beta, c, static_cast<blasint>(n));
+  cpu::gemm("rnn", trans_a, trans_b, m, n, k, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
 }
 
 // ---- gate activations over arrays ----
