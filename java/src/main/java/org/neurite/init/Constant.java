@@ -1,5 +1,7 @@
 package org.neurite.init;
 
+import java.util.Map;
+
 import org.neurite.DType;
 import org.neurite.Generator;
 import org.neurite.Ops;
@@ -21,6 +23,12 @@ public class Constant implements Initializer {
 
   public double value() {
     return value;
+  }
+
+  /** The value for this class itself; empty for {@link Zeros} and {@link Ones}, whose value is fixed. */
+  @Override
+  public Map<String, Object> config() {
+    return getClass() == Constant.class ? Map.of("value", value) : Map.of();
   }
 
   @Override

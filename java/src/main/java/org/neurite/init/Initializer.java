@@ -1,5 +1,6 @@
 package org.neurite.init;
 
+import java.util.Map;
 import org.neurite.DType;
 import org.neurite.Generator;
 import org.neurite.Tensor;
@@ -23,6 +24,14 @@ import org.neurite.Tensor;
 public interface Initializer {
   /** A new tensor of this shape and dtype (f32 or f64 for the random initializers). */
   Tensor create(long[] shape, DType dtype, Generator gen);
+
+  /**
+   * The constructor arguments under Keras's names, for layer configs (see {@code Initializers.configOf}): empty for an
+   * initializer that has none, which is then rebuilt by its no-argument constructor.
+   */
+  default Map<String, Object> config() {
+    return Map.of();
+  }
 
   /** An f32 tensor of this shape. */
   default Tensor create(Generator gen, long... shape) {

@@ -1,5 +1,7 @@
 package org.neurite.init;
 
+import java.util.Map;
+
 import org.neurite.Attrs;
 import org.neurite.DType;
 import org.neurite.Generator;
@@ -24,6 +26,11 @@ public final class Orthogonal implements Initializer {
 
   public Orthogonal(double gain) {
     this.gain = gain;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return Map.of("gain", gain);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package org.neurite.init;
 
+import java.util.Map;
+
 import org.neurite.DType;
 import org.neurite.Generator;
 import org.neurite.Tensor;
@@ -24,6 +26,11 @@ public final class RandomUniform implements Initializer {
     }
     this.minval = minval;
     this.maxval = maxval;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return Map.of("minval", minval, "maxval", maxval);
   }
 
   @Override

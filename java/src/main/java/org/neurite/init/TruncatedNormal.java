@@ -1,5 +1,7 @@
 package org.neurite.init;
 
+import java.util.Map;
+
 import org.neurite.DType;
 import org.neurite.Generator;
 import org.neurite.Tensor;
@@ -25,6 +27,11 @@ public final class TruncatedNormal implements Initializer {
     }
     this.mean = mean;
     this.stddev = stddev;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return Map.of("mean", mean, "stddev", stddev);
   }
 
   @Override

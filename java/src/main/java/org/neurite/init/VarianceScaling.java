@@ -1,5 +1,7 @@
 package org.neurite.init;
 
+import java.util.Map;
+
 import org.neurite.DType;
 import org.neurite.Generator;
 import org.neurite.Tensor;
@@ -44,6 +46,16 @@ public class VarianceScaling implements Initializer {
     double[] f = Initializer.fans(shape);
     double n = mode == Mode.FAN_IN ? f[0] : mode == Mode.FAN_OUT ? f[1] : (f[0] + f[1]) / 2;
     return Math.max(1, n);
+  }
+
+  /** Scale, mode and distribution for this class itself; empty for the named cases, whose arguments are fixed. */
+  @Override
+  public Map<String, Object> config() {
+    if (getClass() != VarianceScaling.class) {
+      return Map.of();
+    }
+    return Map.of("scale", scale, "mode", mode.name().toLowerCase(java.util.Locale.ROOT),
+        "distribution", distribution.name().toLowerCase(java.util.Locale.ROOT));
   }
 
   @Override

@@ -189,10 +189,10 @@ public final class BatchNormalization extends Layer {
     c.put("epsilon", epsilon);
     c.put("center", center);
     c.put("scale", scale);
-    c.put("beta_initializer", Initializers.nameOf(betaInit));
-    c.put("gamma_initializer", Initializers.nameOf(gammaInit));
-    c.put("moving_mean_initializer", Initializers.nameOf(movingMeanInit));
-    c.put("moving_variance_initializer", Initializers.nameOf(movingVarianceInit));
+    c.put("beta_initializer", Initializers.configOf(betaInit));
+    c.put("gamma_initializer", Initializers.configOf(gammaInit));
+    c.put("moving_mean_initializer", Initializers.configOf(movingMeanInit));
+    c.put("moving_variance_initializer", Initializers.configOf(movingVarianceInit));
     c.put("beta_regularizer", Regularizer.configOf(betaReg));
     c.put("gamma_regularizer", Regularizer.configOf(gammaReg));
     return c;
@@ -206,10 +206,10 @@ public final class BatchNormalization extends Layer {
         .epsilon(Layers.number(c, "epsilon", 1e-3))
         .center(Layers.bool(c, "center", true))
         .scale(Layers.bool(c, "scale", true))
-        .betaInitializer(Initializers.forName((String) c.get("beta_initializer"), new Zeros()))
-        .gammaInitializer(Initializers.forName((String) c.get("gamma_initializer"), new Ones()))
-        .movingMeanInitializer(Initializers.forName((String) c.get("moving_mean_initializer"), new Zeros()))
-        .movingVarianceInitializer(Initializers.forName((String) c.get("moving_variance_initializer"), new Ones()))
+        .betaInitializer(Initializers.fromConfig(c.get("beta_initializer"), new Zeros()))
+        .gammaInitializer(Initializers.fromConfig(c.get("gamma_initializer"), new Ones()))
+        .movingMeanInitializer(Initializers.fromConfig(c.get("moving_mean_initializer"), new Zeros()))
+        .movingVarianceInitializer(Initializers.fromConfig(c.get("moving_variance_initializer"), new Ones()))
         .betaRegularizer(Regularizer.fromConfig(c.get("beta_regularizer")))
         .gammaRegularizer(Regularizer.fromConfig(c.get("gamma_regularizer")))
         .build(), c);

@@ -195,8 +195,8 @@ public final class Conv2DTranspose extends Layer {
     c.put("dilation_rate", dilation.clone());
     c.put("activation", activation.kerasName());
     c.put("use_bias", useBias);
-    c.put("kernel_initializer", Initializers.nameOf(kernelInit));
-    c.put("bias_initializer", Initializers.nameOf(biasInit));
+    c.put("kernel_initializer", Initializers.configOf(kernelInit));
+    c.put("bias_initializer", Initializers.configOf(biasInit));
     c.put("kernel_regularizer", Regularizer.configOf(kernelReg));
     c.put("bias_regularizer", Regularizer.configOf(biasReg));
     return c;
@@ -211,8 +211,8 @@ public final class Conv2DTranspose extends Layer {
         .padding(Padding.forName((String) c.get("padding")))
         .activation(Activation.forName((String) c.get("activation")))
         .useBias(Layers.bool(c, "use_bias", true))
-        .kernelInitializer(Initializers.forName((String) c.get("kernel_initializer"), new GlorotUniform()))
-        .biasInitializer(Initializers.forName((String) c.get("bias_initializer"), new Zeros()))
+        .kernelInitializer(Initializers.fromConfig(c.get("kernel_initializer"), new GlorotUniform()))
+        .biasInitializer(Initializers.fromConfig(c.get("bias_initializer"), new Zeros()))
         .kernelRegularizer(Regularizer.fromConfig(c.get("kernel_regularizer")))
         .biasRegularizer(Regularizer.fromConfig(c.get("bias_regularizer")));
     if (d != null) {

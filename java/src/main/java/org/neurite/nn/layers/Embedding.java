@@ -128,7 +128,7 @@ public final class Embedding extends Layer {
     Map<String, Object> c = super.config();
     c.put("input_dim", inputDim);
     c.put("output_dim", outputDim);
-    c.put("embeddings_initializer", Initializers.nameOf(embeddingsInit));
+    c.put("embeddings_initializer", Initializers.configOf(embeddingsInit));
     c.put("embeddings_regularizer", Regularizer.configOf(embeddingsReg));
     return c;
   }
@@ -136,7 +136,7 @@ public final class Embedding extends Layer {
   public static Embedding fromConfig(Map<String, Object> c) {
     return Layers.withBase(builder(((Number) c.get("input_dim")).longValue(), ((Number) c.get("output_dim")).longValue())
         .name((String) c.get("name"))
-        .embeddingsInitializer(Initializers.forName((String) c.get("embeddings_initializer"), new RandomUniform()))
+        .embeddingsInitializer(Initializers.fromConfig(c.get("embeddings_initializer"), new RandomUniform()))
         .embeddingsRegularizer(Regularizer.fromConfig(c.get("embeddings_regularizer")))
         .build(), c);
   }

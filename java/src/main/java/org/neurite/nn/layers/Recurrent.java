@@ -102,9 +102,9 @@ public abstract class Recurrent extends Layer {
           .useBias(Layers.bool(c, "use_bias", true))
           .returnSequences(Layers.bool(c, "return_sequences", false))
           .returnState(Layers.bool(c, "return_state", false))
-          .kernelInitializer(Initializers.forName((String) c.get("kernel_initializer"), new GlorotUniform()))
-          .recurrentInitializer(Initializers.forName((String) c.get("recurrent_initializer"), new Orthogonal()))
-          .biasInitializer(Initializers.forName((String) c.get("bias_initializer"), new Zeros()))
+          .kernelInitializer(Initializers.fromConfig(c.get("kernel_initializer"), new GlorotUniform()))
+          .recurrentInitializer(Initializers.fromConfig(c.get("recurrent_initializer"), new Orthogonal()))
+          .biasInitializer(Initializers.fromConfig(c.get("bias_initializer"), new Zeros()))
           .kernelRegularizer(Regularizer.fromConfig(c.get("kernel_regularizer")))
           .recurrentRegularizer(Regularizer.fromConfig(c.get("recurrent_regularizer")))
           .biasRegularizer(Regularizer.fromConfig(c.get("bias_regularizer")));
@@ -228,9 +228,9 @@ public abstract class Recurrent extends Layer {
     c.put("use_bias", useBias);
     c.put("return_sequences", returnSequences);
     c.put("return_state", returnState);
-    c.put("kernel_initializer", Initializers.nameOf(kernelInit));
-    c.put("recurrent_initializer", Initializers.nameOf(recurrentInit));
-    c.put("bias_initializer", Initializers.nameOf(biasInit));
+    c.put("kernel_initializer", Initializers.configOf(kernelInit));
+    c.put("recurrent_initializer", Initializers.configOf(recurrentInit));
+    c.put("bias_initializer", Initializers.configOf(biasInit));
     c.put("kernel_regularizer", Regularizer.configOf(kernelReg));
     c.put("recurrent_regularizer", Regularizer.configOf(recurrentReg));
     c.put("bias_regularizer", Regularizer.configOf(biasReg));
