@@ -40,6 +40,11 @@ class Scratch {
 };
 
 void register_kernel(OpId op, KernelFn fn, uint32_t dtypes, bool contiguous_inputs = true);
+// The dtypes registered for `op` (0: no CUDA kernel). Answers without a device, so coverage can be checked anywhere.
+uint32_t registered_dtypes(OpId op);
+
+// Runs every register_*_kernels below, once per process (kernel_registry.cu).
+void register_all_kernels();
 
 void register_elementwise_kernels();
 void register_creation_kernels();
