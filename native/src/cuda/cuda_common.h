@@ -56,6 +56,7 @@ void register_nn_kernels();
 void register_batch_norm_kernels();
 void register_optim_kernels();
 void register_shape_kernels();
+void register_rnn_kernels();
 void register_upsample_kernels();
 
 // Grid size for a grid-stride loop over n items: enough blocks to fill the device, no more.

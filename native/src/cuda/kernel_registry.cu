@@ -22,6 +22,7 @@ void register_all_kernels() {
     register_batch_norm_kernels();
     register_optim_kernels();
     register_shape_kernels();
+    register_rnn_kernels();
   });
 }
 
