@@ -183,8 +183,10 @@ void orthogonal_kernel(KernelContext& ctx) {
     DeviceGuard on_cpu(Device::cpu());
     host = call(OpId::Orthogonal, {}, ctx.attrs)[0];
   }
-  // From pageable memory the copy returns once the source is staged, so `host` may be freed right after.
+  // The wait keeps `host` alive until the copy has read it, whether the CPU allocator's memory is pageable (staged at
+  // once) or pinned (read later by DMA); an initializer runs once per weight, so the wait costs nothing that matters.
   NR_CUDA_CHECK(cudaMemcpyAsync(out.raw_data(), host.raw_data(), host.nbytes(), cudaMemcpyHostToDevice, stream()));
+  NR_CUDA_CHECK(cudaStreamSynchronize(stream()));
 }
 
 }  // namespace
