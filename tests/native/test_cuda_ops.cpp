@@ -1,7 +1,10 @@
 // Every op with a CUDA kernel, run on the CPU and on CUDA with the same random inputs and compared (f32: relative
 // 2e-4 of the output's scale, f64: 1e-9, integers and bools exactly; the reference is the CPU backend, itself tested
 // against float64 references), gradients through the CUDA path against the CPU's, and the op table's coverage.
-// Without a GPU it prints SKIPPED with the reason and passes.
+// Without a GPU the comparisons print SKIPPED with the reason and pass; the coverage of the CPU's kernels by the
+// plugin's kernel table is checked on every machine that builds the plugin.
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <map>
 #include <random>
@@ -77,7 +80,9 @@ Tensor view_of(const Tensor& base, const In& in) {
 
 double tolerance(DType dt) { return dt == DType::F64 ? 1e-9 : 2e-4; }
 
-void run_case(const Case& c) {
+// Runs the case on the CPU and on CUDA and compares; with cpu_only (no GPU here) runs the CPU half alone, so a case
+// whose inputs or attributes the op refuses fails on every machine, not first on a GPU one.
+void run_case(const Case& c, bool cpu_only = false) {
   const nr::OpDef* def = nr::find_op(c.op);
   if (!def) {
     std::fprintf(stderr, "unknown op %s\n", c.op.c_str());
@@ -90,7 +95,7 @@ void run_case(const Case& c) {
   for (const In& in : c.in) {
     Tensor base = make_input(in, seed++);
     cpu_in.push_back(view_of(base, in));
-    gpu_in.push_back(view_of(base.to(kGpu), in));
+    if (!cpu_only) gpu_in.push_back(view_of(base.to(kGpu), in));
   }
   std::vector<Tensor> cpu_out, gpu_out;
   const std::string name = c.op + (c.label.empty() ? "" : " (" + c.label + ")");
@@ -101,6 +106,7 @@ void run_case(const Case& c) {
     CHECK(false);
     return;
   }
+  if (cpu_only) return;
   try {
     nr::DeviceGuard on(kGpu);  // for ops without tensor inputs
     gpu_out = nr::call(def->id, gpu_in, c.attrs);
@@ -244,6 +250,21 @@ std::vector<Case> shape_cases() {
       {"one_hot", {labels({6}, 5)}, Attrs().set("depth", int64_t(5)), ""},
       {"slice_scatter", {f({6, 5}), f({2, 5})}, Attrs().set("starts", V{1}).set("stops", V{5}).set("steps", V{2}).set("axes", V{0}), ""},
       {"scatter_add", {f({4, 5}), labels({4, 3}, 5), f({4, 3})}, Attrs().set("axis", int64_t(1)), ""},
+      {"scatter_add", {typed({4, 5}, DType::I32), index({6, 5}, 4), typed({6, 5}, DType::I32)},
+       Attrs().set("axis", int64_t(0)), "i32, repeated and negative indices"},
+      {"scatter_add", {typed({3, 4}, DType::I64), labels({3, 7}, 4, DType::I32), typed({3, 7}, DType::I64)},
+       Attrs().set("axis", int64_t(1)), "i64"},
+      {"scatter_add", {typed({5, 3}, DType::U8), labels({9, 3}, 5), typed({9, 3}, DType::U8)},
+       Attrs().set("axis", int64_t(0)), "u8: byte-wide atomic additions"},
+      {"pad", {f(s)}, Attrs().set("pads", V{2, 1, 0, 3, 1, 4}).set("mode", int64_t(1)), "reflect"},
+      {"pad", {f(s)}, Attrs().set("pads", V{2, 1, 0, 3, 1, 4}).set("mode", int64_t(2)), "edge"},
+      {"pad", {transposed({6, 7})}, Attrs().set("pads", V{1, 2, 3, 0}).set("mode", int64_t(1)),
+       "reflect, transposed input"},
+      {"pad", {f({2, 3, 4, 5})}, Attrs().set("pads", V{0, 0, 0, 0, 2, 3, 0, 0}).set("mode", int64_t(2)),
+       "edge, one padded dim between unpadded ones"},
+      {"pad", {typed(s, DType::I64)}, Attrs().set("pads", V{1, 1, 3, 3, 0, 0}).set("mode", int64_t(1)), "reflect i64"},
+      {"pad", {boolean(s)}, Attrs().set("pads", V{0, 0, 2, 0, 0, 5}).set("mode", int64_t(2)), "edge bool"},
+      {"pad", {f64(s)}, Attrs().set("pads", V{0, 0, 0, 0, 4, 4}).set("mode", int64_t(1)), "reflect f64"},
   };
 }
 
@@ -305,6 +326,62 @@ std::vector<Case> conv_cases() {
        Attrs().set("pool_size", V{3, 3}).set("strides", V{2, 2}).set("padding", int64_t(1)).set("input_shape", V{2, 9, 8, 3}),
        ""},
   };
+  const Attrs bilinear = Attrs().set("interpolation", int64_t(1));
+  for (int64_t sh : {1, 2, 3})
+    for (int64_t sw : {2, 5}) {
+      const std::string label = std::to_string(sh) + "x" + std::to_string(sw);
+      const V dy{2, 5 * sh, 4 * sw, 3}, input{2, 5, 4, 3};
+      cs.push_back({"upsample2d", {f({2, 5, 4, 3})}, Attrs().set("size", V{sh, sw}), "nearest " + label});
+      cs.push_back({"upsample2d", {f({2, 5, 4, 3})}, Attrs(bilinear).set("size", V{sh, sw}), "bilinear " + label});
+      cs.push_back({"upsample2d_grad", {f(dy)}, Attrs().set("size", V{sh, sw}).set("input_shape", input),
+                    "nearest " + label});
+      cs.push_back({"upsample2d_grad", {f(dy)}, Attrs(bilinear).set("size", V{sh, sw}).set("input_shape", input),
+                    "bilinear " + label});
+    }
+  cs.push_back({"upsample2d", {f({1, 1, 1, 2})}, Attrs(bilinear).set("size", V{4, 4}), "bilinear from one pixel"});
+  cs.push_back({"upsample2d_grad", {f({1, 4, 4, 2})}, Attrs(bilinear).set("size", V{4, 4}).set("input_shape", V{1, 1, 1, 2}),
+                "bilinear into one pixel"});
+  cs.push_back({"upsample2d", {f64({2, 3, 3, 2})}, Attrs(bilinear), "f64"});
+  cs.push_back({"upsample2d_grad", {f64({2, 6, 6, 2})}, Attrs(bilinear).set("input_shape", V{2, 3, 3, 2}), "f64"});
+  return cs;
+}
+
+// The recurrent cells on N = 5, I = 7, H = 6 (Keras layouts), forward and backward, each activation, partial
+// `needs` masks (the outputs left out must be zeros on both devices), f64, and an empty batch.
+std::vector<Case> rnn_cases() {
+  const int64_t n = 5, i = 7, h = 6;
+  const In x = f({n, i}), hs = f({n, h}), dh = f({n, h});
+  std::vector<Case> cs;
+  for (int64_t act : {0, 1}) {
+    const Attrs a = Attrs().set("activation", act);
+    const std::string label = act ? "relu" : "tanh";
+    cs.push_back({"rnn_cell", {x, hs, f({i, h}), f({h, h}), f({h})}, a, label});
+    cs.push_back({"rnn_cell_grad", {x, hs, f({i, h}), f({h, h}), f({n, h}), dh}, a, label});
+  }
+  cs.push_back({"rnn_cell_grad", {x, hs, f({i, h}), f({h, h}), f({n, h}), dh}, Attrs().set("needs", int64_t(0b10110)),
+                "needs dh, dw, db"});
+  cs.push_back({"rnn_cell", {f64({n, i}), f64({n, h}), f64({i, h}), f64({h, h}), f64({h})}, {}, "f64"});
+  cs.push_back({"lstm_cell", {x, hs, f({n, h}), f({i, 4 * h}), f({h, 4 * h}), f({4 * h})}, {}, ""});
+  cs.push_back({"lstm_cell", {f({300, 40}), f({300, 64}), f({300, 64}), f({40, 256}), f({64, 256}), f({256})}, {},
+                "larger"});
+  cs.push_back({"lstm_cell_grad", {x, hs, f({n, h}), f({i, 4 * h}), f({h, 4 * h}), f({4 * h}), dh, f({n, h})}, {}, ""});
+  cs.push_back({"lstm_cell_grad", {x, hs, f({n, h}), f({i, 4 * h}), f({h, 4 * h}), f({4 * h}), dh, f({n, h})},
+                Attrs().set("needs", int64_t(0b100101)), "needs dx, dc, db"});
+  cs.push_back({"lstm_cell_grad",
+                {f64({n, i}), f64({n, h}), f64({n, h}), f64({i, 4 * h}), f64({h, 4 * h}), f64({4 * h}), f64({n, h}),
+                 f64({n, h})},
+                {}, "f64"});
+  cs.push_back({"gru_cell", {x, hs, f({i, 3 * h}), f({h, 3 * h}), f({2, 3 * h})}, {}, ""});
+  cs.push_back({"gru_cell", {f64({n, i}), f64({n, h}), f64({i, 3 * h}), f64({h, 3 * h}), f64({2, 3 * h})}, {}, "f64"});
+  cs.push_back({"gru_cell_grad", {x, hs, f({i, 3 * h}), f({h, 3 * h}), f({2, 3 * h}), dh}, {}, ""});
+  cs.push_back({"gru_cell_grad", {x, hs, f({i, 3 * h}), f({h, 3 * h}), f({2, 3 * h}), dh},
+                Attrs().set("needs", int64_t(0b01101)), "needs dx, dw, du"});
+  cs.push_back({"gru_cell_grad", {x, hs, f({i, 3 * h}), f({h, 3 * h}), f({2, 3 * h}), dh},
+                Attrs().set("needs", int64_t(0b00010)), "needs dh only: the direct path plus dz·uᵀ"});
+  cs.push_back({"gru_cell_grad", {f({0, i}), f({0, h}), f({i, 3 * h}), f({h, 3 * h}), f({2, 3 * h}), f({0, h})}, {},
+                "empty batch: weight gradients are zeros"});
+  cs.push_back({"lstm_cell", {f({0, i}), f({0, h}), f({0, h}), f({i, 4 * h}), f({h, 4 * h}), f({4 * h})}, {},
+                "empty batch"});
   return cs;
 }
 
@@ -335,6 +412,13 @@ std::vector<Case> optim_cases() {
       {"adagrad_update", {p, g, state}, base, ""},
       {"adam_update", {p, g, state, state}, Attrs(base).set("step", int64_t(3)), ""},
       {"adamw_update", {p, g, state, state}, Attrs().set("lr", 0.01).set("step", int64_t(2)), ""},
+      {"orthogonal", {}, Attrs().set("shape", V{12, 5}).set("seed", int64_t(7)), "tall, the CPU's QR bit for bit"},
+      {"orthogonal", {}, Attrs().set("shape", V{2, 3, 20}).set("seed", int64_t(8)).set("gain", 1.5), "wide, gain"},
+      {"orthogonal", {}, Attrs().set("shape", V{9, 9}).set("dtype", DType::F64).set("offset", int64_t(100)), "f64"},
+      {"assign", {f({4, 5}), f({5})}, {}, "broadcast row"},
+      {"assign", {f({4, 5}), transposed({4, 5})}, {}, "transposed source"},
+      {"assign", {typed({3, 4}, DType::I64), typed({3, 1}, DType::I64)}, {}, "i64"},
+      {"assign", {boolean({6}), boolean({6})}, {}, "bool"},
   };
 }
 
@@ -346,6 +430,25 @@ std::vector<Case> composite_cases() {
   };
 }
 
+// "op (dtype, ...)" for every (op, dtype) the CPU backend has a kernel for and `cuda_dtypes` lacks: ops the CUDA
+// backend is still missing. Views and composite ops have no kernels on any backend.
+template <class F>
+std::vector<std::string> gaps_against_cpu(F&& cuda_dtypes) {
+  std::vector<std::string> gaps;
+  for (int i = 0; i < nr::kNumOps; ++i) {
+    const nr::OpDef& def = nr::op_def(static_cast<OpId>(i));
+    if (def.view || def.compose) continue;
+    const uint32_t lacking = nr::cpu_backend().supported_dtypes(def.id) & ~cuda_dtypes(def.id);
+    if (!lacking) continue;
+    std::string gap = std::string(def.name) + " (";
+    for (int d = 0; d < nr::kNumDTypes; ++d)
+      if (lacking & nr::dtype_bit(static_cast<DType>(d)))
+        gap += std::string(gap.back() == '(' ? "" : ", ") + nr::dtype_name(static_cast<DType>(d));
+    gaps.push_back(gap + ")");
+  }
+  return gaps;
+}
+
 bool skip() {
   if (g_reason.empty()) return false;
   return true;
@@ -354,43 +457,70 @@ bool skip() {
 }  // namespace
 
 TEST(cuda_ops_match_cpu) {
-  if (skip()) {
-    std::printf("SKIPPED: no CUDA device here (%s)\n", g_reason.c_str());
-    return;
-  }
+  const bool cpu_only = skip();
   int count = 0;
   for (auto cases : {elementwise_cases(), reduction_cases(), matmul_cases(), shape_cases(), nn_cases(), conv_cases(),
-                     creation_cases(), optim_cases(), composite_cases()})
+                     rnn_cases(), creation_cases(), optim_cases(), composite_cases()})
     for (const Case& c : cases) {
-      run_case(c);
+      run_case(c, cpu_only);
       ++count;
     }
-  std::printf("compared %d cases of %zu ops on CUDA against the CPU\n", count, tested_ops().size());
+  if (cpu_only)
+    std::printf("SKIPPED: no CUDA device here (%s); the CPU half of %d cases of %zu ops ran\n", g_reason.c_str(),
+                count, tested_ops().size());
+  else
+    std::printf("compared %d cases of %zu ops on CUDA against the CPU\n", count, tested_ops().size());
 }
 
+// On the GPU: every (op, dtype) of the CPU has a CUDA kernel, and every op with a CUDA kernel a case above.
 TEST(cuda_kernel_coverage) {
   if (skip()) {
     std::printf("SKIPPED: no CUDA device here (%s)\n", g_reason.c_str());
     return;
   }
   nr::Backend& cuda = nr::backend_for(kGpu);
-  std::vector<std::string> missing, untested;
+  std::vector<std::string> untested;
   int kernels = 0;
   for (int i = 0; i < nr::kNumOps; ++i) {
     const nr::OpDef& def = nr::op_def(static_cast<OpId>(i));
-    if (def.view || def.compose) continue;  // views share storage, composites run their parts
-    if (cuda.supported_dtypes(def.id) == 0) {
-      missing.push_back(def.name);
-      continue;
-    }
+    if (def.view || def.compose || cuda.supported_dtypes(def.id) == 0) continue;
     ++kernels;
     if (!tested_ops().count(def.name)) untested.push_back(def.name);
   }
-  std::printf("CUDA kernels: %d ops; ops of the table without a CUDA kernel (%zu):", kernels, missing.size());
-  for (const auto& m : missing) std::printf(" %s", m.c_str());
-  std::printf("\n");
+  const std::vector<std::string> gaps = gaps_against_cpu([&](OpId op) { return cuda.supported_dtypes(op); });
+  std::printf("CUDA kernels: %d ops\n", kernels);
+  for (const auto& g : gaps) std::fprintf(stderr, "the CPU has a kernel for %s and CUDA has not\n", g.c_str());
   for (const auto& u : untested) std::fprintf(stderr, "op %s has a CUDA kernel but no test case\n", u.c_str());
+  CHECK(gaps.empty());
   CHECK(untested.empty());
+}
+
+// Without a GPU too: the plugin's kernel table, read through nr_cuda_plugin_kernel_dtypes (which needs no driver),
+// covers every (op, dtype) the CPU backend has.
+TEST(cuda_plugin_kernel_table_covers_the_cpu) {
+#ifndef NEURITE_CUDA_PLUGIN_FILE
+  std::printf("SKIPPED: libneurite_cuda.so is not built here (no nvcc)\n");
+#else
+  void* lib = dlopen(NEURITE_CUDA_PLUGIN_FILE, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) std::fprintf(stderr, "dlopen %s: %s\n", NEURITE_CUDA_PLUGIN_FILE, dlerror());
+  CHECK(lib != nullptr);
+  if (!lib) return;
+  using TableFn = int (*)(int, uint32_t*, int);
+  auto table = reinterpret_cast<TableFn>(dlsym(lib, "nr_cuda_plugin_kernel_dtypes"));
+  CHECK(table != nullptr);
+  if (!table) return;
+  CHECK(table(nr::kBackendAbiVersion + 1, nullptr, 0) == -1);  // another ABI's op numbering is refused
+  std::vector<uint32_t> dtypes(static_cast<size_t>(nr::kNumOps), 0);
+  CHECK(table(nr::kBackendAbiVersion, dtypes.data(), nr::kNumOps) == nr::kNumOps);
+  int kernels = 0;
+  for (uint32_t d : dtypes) kernels += d != 0;
+  const std::vector<std::string> gaps =
+      gaps_against_cpu([&](OpId op) { return dtypes[static_cast<size_t>(op)]; });
+  std::printf("the CUDA plugin registers kernels for %d ops; CPU (op, dtype) pairs it lacks: %zu\n", kernels,
+              gaps.size());
+  for (const auto& g : gaps) std::fprintf(stderr, "the CPU has a kernel for %s and CUDA has not\n", g.c_str());
+  CHECK(gaps.empty());
+#endif
 }
 
 // A small CNN's loss and every parameter's gradient, computed on the GPU, against the CPU: the backward pass runs
@@ -462,6 +592,53 @@ TEST(cuda_gradients_of_shape_and_nn_ops_match_cpu) {
     return out;
   };
   std::vector<Tensor> cpu = run(Device::cpu()), gpu = run(kGpu);
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    std::string why;
+    if (!gpu[i].defined() || !nrtest::same_values(gpu[i], cpu[i], 2e-4, why)) {
+      std::fprintf(stderr, "%s %zu differs: %s\n", i == 0 ? "loss" : "gradient", i, why.c_str());
+      CHECK(false);
+    }
+  }
+}
+
+// Gradients through two LSTM steps, a GRU and a relu RNN cell, bilinear upsampling and reflect padding on CUDA
+// against the CPU: the backward pass runs the cells' backward ops, upsample2d_grad, and pad's fold of the mirrored
+// positions on the GPU.
+TEST(cuda_gradients_of_rnn_upsample_and_pad_match_cpu) {
+  const int64_t n = 3, in = 4, h = 5;
+  auto run = [&](Device d) {
+    using nr::ops::random_normal;
+    std::vector<Tensor> leaves = {
+        random_normal({n, in}, 31),           random_normal({in, 4 * h}, 32, 0, 0.5),
+        random_normal({h, 4 * h}, 33, 0, 0.5), random_normal({4 * h}, 34, 0, 0.1),
+        random_normal({h, 3 * h}, 35, 0, 0.5), random_normal({h, 3 * h}, 36, 0, 0.5),
+        random_normal({2, 3 * h}, 37, 0, 0.1), random_normal({h, h}, 38, 0, 0.5),
+        random_normal({h, h}, 39, 0, 0.5),     random_normal({h}, 40, 0, 0.1),
+        random_normal({1, 3, 2, 2}, 41)};
+    for (Tensor& t : leaves) {
+      t = t.to(d);
+      t.set_requires_grad(true);
+    }
+    const Tensor zeros = nr::ops::zeros({n, h}).to(d);
+    std::vector<Tensor> step = nr::call(OpId::LstmCell, {leaves[0], zeros, zeros, leaves[1], leaves[2], leaves[3]});
+    step = nr::call(OpId::LstmCell, {leaves[0], step[0], step[1], leaves[1], leaves[2], leaves[3]});
+    Tensor g = nr::call(OpId::GruCell, {step[0], step[0], leaves[4], leaves[5], leaves[6]})[0];
+    Tensor r = nr::call(OpId::RnnCell, {g, g, leaves[7], leaves[8], leaves[9]}, Attrs().set("activation", int64_t(1)))[0];
+    Tensor img = nr::call(OpId::Upsample2d, {leaves[10]},
+                          Attrs().set("interpolation", int64_t(1)).set("size", V{2, 3}))[0];
+    Tensor padded = nr::call(OpId::Pad, {img}, Attrs().set("pads", V{0, 0, 2, 1, 1, 3, 0, 0}).set("mode", int64_t(1)))[0];
+    Tensor loss = nr::ops::add(nr::ops::sum(nr::ops::mul(r, r)), nr::ops::sum(nr::ops::mul(padded, nr::ops::tanh(padded))));
+    loss.backward();
+    std::vector<Tensor> out = {loss};
+    for (Tensor& l : leaves) out.push_back(l.grad());
+    return out;
+  };
+  std::vector<Tensor> cpu = run(Device::cpu());
+  if (skip()) {  // the CPU half ran: the graph is valid
+    std::printf("SKIPPED: no CUDA device here (%s)\n", g_reason.c_str());
+    return;
+  }
+  std::vector<Tensor> gpu = run(kGpu);
   for (size_t i = 0; i < cpu.size(); ++i) {
     std::string why;
     if (!gpu[i].defined() || !nrtest::same_values(gpu[i], cpu[i], 2e-4, why)) {

@@ -1,6 +1,6 @@
 // The CUDA plugin's loading and error paths. Without a GPU (CI): every use of a CUDA device is a Device error that
 // says "CUDA unavailable" and why, the CPU is unaffected, and nothing crashes. With one: bad device indices, mixed
-// devices, ops without a CUDA kernel, out-of-memory and the allocator's statistics.
+// devices, dtypes without a CUDA kernel, out-of-memory and the allocator's statistics.
 #include "check.h"
 #include "cuda_test_util.h"
 #include "neurite/c_api.h"
@@ -59,9 +59,10 @@ TEST(cuda_device_errors) {
   Tensor a = nr::ops::ones({2, 3}), b = a.to(Device::cuda(0));
   CHECK(b.device() == Device::cuda(0));
   CHECK_THROWS(nr::ops::add(a, b), Status::Device, "add: input 0 is on cpu but input 1 is on cuda:0");
-  // An op without a CUDA kernel is an Unsupported error naming it and the device, never a silent CPU fallback.
-  Tensor img = nr::ops::ones({1, 4, 4, 2}).to(Device::cuda(0));
-  CHECK_THROWS(nr::call(nr::OpId::Upsample2d, {img}), Status::Unsupported, "upsample2d: no kernel on cuda:0");
+  // A dtype without a CUDA kernel is a DType error naming the op and the device, never a silent CPU fallback (f16 is
+  // a storage type: it passes exp's shape rule, and no backend computes in it).
+  Tensor half = Tensor::empty({4}, nr::DType::F16, Device::cuda(0));
+  CHECK_THROWS(nr::ops::exp(half), Status::DType, "exp: dtype f16 is not supported on cuda:0");
   CHECK_THROWS(Tensor::empty({int64_t(1) << 45}, nr::DType::F32, Device::cuda(0)), Status::OutOfMemory, "in use");
   CHECK(b.to(Device::cpu()).to_vector<float>() == std::vector<float>(6, 1.0f));
 }

@@ -299,6 +299,7 @@ void register_conv_kernels() {
     register_kernel(op, conv_kernel, kFloatTypes);
   for (OpId op : {OpId::MaxPool2d, OpId::MaxPool2dGrad, OpId::AvgPool2d, OpId::AvgPool2dGrad})
     register_kernel(op, pool_kernel, kFloatTypes);
+  register_upsample_kernels();
 }
 
 }  // namespace nr::cuda

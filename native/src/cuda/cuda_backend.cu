@@ -131,16 +131,7 @@ thread_local DeviceState* t_current = nullptr;
 class CudaBackend final : public Backend {
  public:
   explicit CudaBackend(int count) : states_(static_cast<size_t>(count)) {
-    register_elementwise_kernels();
-    register_creation_kernels();
-    register_reduction_kernels();
-    register_softmax_kernels();
-    register_matmul_kernels();
-    register_conv_kernels();
-    register_nn_kernels();
-    register_batch_norm_kernels();
-    register_optim_kernels();
-    register_shape_kernels();
+    register_all_kernels();
   }
 
   const char* name() const override { return "cuda"; }
@@ -237,9 +228,12 @@ void register_kernel(OpId op, KernelFn fn, uint32_t dtypes, bool contiguous_inpu
   g_kernels[static_cast<int>(op)] = {fn, dtypes, contiguous_inputs};
 }
 
+uint32_t registered_dtypes(OpId op) { return g_kernels[static_cast<int>(op)].dtypes; }
+
 }  // namespace nr::cuda
 
-// The plugin's one exported symbol. Fails, with the reason, when no driver or no device is present.
+// The plugin's entry point (its other exported symbol, the kernel table, is in kernel_registry.cu). Fails, with the
+// reason, when no driver or no device is present.
 extern "C" __attribute__((visibility("default"))) int nr_cuda_plugin_create(int abi_version, nr::Backend** out,
                                                                            char* reason, size_t capacity) {
   auto say = [&](const std::string& msg) {

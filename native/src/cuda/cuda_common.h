@@ -40,6 +40,11 @@ class Scratch {
 };
 
 void register_kernel(OpId op, KernelFn fn, uint32_t dtypes, bool contiguous_inputs = true);
+// The dtypes registered for `op` (0: no CUDA kernel). Answers without a device, so coverage can be checked anywhere.
+uint32_t registered_dtypes(OpId op);
+
+// Runs every register_*_kernels below, once per process (kernel_registry.cu).
+void register_all_kernels();
 
 void register_elementwise_kernels();
 void register_creation_kernels();
@@ -51,6 +56,8 @@ void register_nn_kernels();
 void register_batch_norm_kernels();
 void register_optim_kernels();
 void register_shape_kernels();
+void register_rnn_kernels();
+void register_upsample_kernels();
 
 // Grid size for a grid-stride loop over n items: enough blocks to fill the device, no more.
 inline unsigned grid_for(int64_t n, int threads = 256) {

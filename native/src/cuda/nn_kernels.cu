@@ -1,6 +1,6 @@
 // Dropout (the CPU's Philox mask: one seed, one mask on CPU or GPU), sigmoid cross-entropy, gelu_grad, and the fused
 // optimizer updates (one pass over param, grad and state per step, as the CPU kernels compute them), plus
-// global_norm through the reduction kernels.
+// global_norm through the reduction kernels and the orthogonal initializer through the CPU's QR.
 #include <cmath>
 
 #include "core/philox.h"
@@ -170,6 +170,25 @@ void global_norm_kernel(KernelContext& ctx) {
                                 stream()));
 }
 
+// The orthogonal initializer runs the CPU's kernel and uploads its result, so a seed gives the same matrix, bit for
+// bit, on either device. Its cost is a Householder QR in f64 (O(m·n²) for an m x n matrix, m >= n), which a one-off
+// initialisation pays once per weight; drawing the normal matrix on the GPU would save only the O(m·n) part, and
+// replicating the QR there would need the CPU's exact operation order to keep results identical.
+void orthogonal_kernel(KernelContext& ctx) {
+  Tensor& out = ctx.outputs[0];
+  if (out.numel() == 0) return;
+  NoGradGuard no_grad;
+  Tensor host;
+  {
+    DeviceGuard on_cpu(Device::cpu());
+    host = call(OpId::Orthogonal, {}, ctx.attrs)[0];
+  }
+  // The wait keeps `host` alive until the copy has read it, whether the CPU allocator's memory is pageable (staged at
+  // once) or pinned (read later by DMA); an initializer runs once per weight, so the wait costs nothing that matters.
+  NR_CUDA_CHECK(cudaMemcpyAsync(out.raw_data(), host.raw_data(), host.nbytes(), cudaMemcpyHostToDevice, stream()));
+  NR_CUDA_CHECK(cudaStreamSynchronize(stream()));
+}
+
 }  // namespace
 
 void register_nn_kernels() {
@@ -186,6 +205,7 @@ void register_optim_kernels() {
   register_kernel(OpId::AdamUpdate, update_kernel<Rule::Adam>, kFloatTypes);
   register_kernel(OpId::AdamwUpdate, update_kernel<Rule::Adam>, kFloatTypes);
   register_kernel(OpId::GlobalNorm, global_norm_kernel, kFloatTypes);
+  register_kernel(OpId::Orthogonal, orthogonal_kernel, kFloatTypes);
 }
 
 }  // namespace nr::cuda

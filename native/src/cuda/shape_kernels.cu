@@ -1,7 +1,8 @@
 // Shape ops that copy, and the index ops, on the GPU. The copying ones are strided copies into views of the output
 // (concat and stack write each input into its slab, split reads slabs, flip reads with negated strides, tile and
-// repeat read broadcast views, slice_scatter writes a strided region), all through one kernel that copies items of
-// 1, 2, 4 or 8 bytes between any two layouts of one shape.
+// repeat read broadcast views, slice_scatter writes a strided region, assign reads a broadcast view), all through one
+// kernel that copies items of 1, 2, 4 or 8 bytes between any two layouts of one shape. pad's reflect and edge modes
+// gather each output element from the input element it mirrors or repeats.
 //
 // The index ops (gather, take_along_axis, one_hot, scatter_add) check their indices on the GPU and report the first
 // bad one as an Index error, as the CPU does; that check is the one place these ops make the host wait.
@@ -18,6 +19,17 @@ template <class U>
 __global__ void copy_between(U* dst, const U* src, int64_t n, Indexer<2> ix) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     dst[ix.offset(0, i)] = src[ix.offset(1, i)];
+}
+
+// Calls f(U{}) with U an unsigned integer of `item` bytes: kernels that only move elements see them as bits.
+template <class F>
+void dispatch_item(size_t item, F&& f) {
+  switch (item) {
+    case 1: f(uint8_t{}); return;
+    case 2: f(uint16_t{}); return;
+    case 4: f(uint32_t{}); return;
+    default: f(uint64_t{}); return;
+  }
 }
 
 // dst (any strided view of device memory) = src, elementwise; same shape and dtype.
@@ -125,14 +137,84 @@ __global__ void fill_bits(U* dst, int64_t n, U bits) {
     dst[i] = bits;
 }
 
-// Constant mode only: reflect and edge padding have no CUDA kernel yet (an Unsupported error, never a CPU fallback).
+// The input element output element i shows under reflect or edge padding: each dim maps its output index j to
+// j - before when that lies inside, else to the mirrored index (reflect, the edge element not repeated) or the
+// nearest edge (edge), as the CPU kernel. Unpadded dims that are adjacent in memory are merged first.
+struct PadGeometry {
+  int ndim = 0;
+  bool reflect = false;
+  int64_t out_sizes[kMaxDims], in_sizes[kMaxDims], in_strides[kMaxDims], before[kMaxDims];
+
+  __device__ int64_t source_offset(int64_t i) const {
+    int64_t off = 0;
+    for (int d = ndim - 1; d >= 0; --d) {
+      const int64_t q = i / out_sizes[d], n = in_sizes[d];
+      int64_t j = i - q * out_sizes[d] - before[d];
+      if (j < 0) j = reflect ? -j : 0;
+      else if (j >= n) j = reflect ? 2 * (n - 1) - j : n - 1;
+      off += j * in_strides[d];
+      i = q;
+    }
+    return off;
+  }
+};
+
+PadGeometry pad_geometry(const Tensor& x, const Tensor& out, const std::vector<int64_t>& pads, bool reflect) {
+  PadGeometry g;
+  g.reflect = reflect;
+  for (size_t d = 0; d < x.shape().size(); ++d) {
+    const int64_t n = x.shape()[d], st = x.strides()[d], b = pads[2 * d];
+    const bool padded = out.shape()[d] != n;
+    if (!padded && n == 1) continue;
+    const int k = g.ndim - 1;
+    if (!padded && k >= 0 && g.out_sizes[k] == g.in_sizes[k] && g.in_strides[k] == st * n) {
+      g.out_sizes[k] *= n;
+      g.in_sizes[k] *= n;
+      g.in_strides[k] = st;
+      continue;
+    }
+    if (g.ndim == kMaxDims)
+      fail(Status::Unsupported, "pad: ", shape_str(x.shape()), " has more than ", kMaxDims,
+           " dims that are padded or not mergeable on CUDA");
+    g.out_sizes[g.ndim] = out.shape()[d];
+    g.in_sizes[g.ndim] = n;
+    g.in_strides[g.ndim] = st;
+    g.before[g.ndim] = b;
+    ++g.ndim;
+  }
+  if (g.ndim == 0) {
+    g.ndim = 1;
+    g.out_sizes[0] = g.in_sizes[0] = 1;
+    g.in_strides[0] = g.before[0] = 0;
+  }
+  return g;
+}
+
+template <class U>
+__global__ void pad_gather(U* dst, const U* src, int64_t n, PadGeometry g) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    dst[i] = src[g.source_offset(i)];
+}
+
+// Constant mode fills the output and copies the input into its interior; reflect and edge read every output element
+// from the input element it mirrors or repeats (the shape rule keeps reflect padding below the dim and refuses edge
+// padding of an empty dim, so every source index is in range).
 void pad_kernel(KernelContext& ctx) {
   const Tensor& x = ctx.inputs[0];
   Tensor& out = ctx.outputs[0];
   const int64_t mode = ctx.attrs.get_int("mode", 0);
-  if (mode != 0) fail(Status::Unsupported, "mode ", mode, " (reflect/edge) has no CUDA kernel; constant (0) has");
   const int64_t n = out.numel();
   if (n == 0) return;
+  const std::vector<int64_t> pads = ctx.attrs.get_ints("pads");
+  if (mode != 0) {
+    const PadGeometry g = pad_geometry(x, out, pads, mode == 1);
+    dispatch_item(itemsize(out.dtype()), [&](auto utag) {
+      using U = decltype(utag);
+      pad_gather<<<grid_for(n), 256, 0, stream()>>>(out.data<U>(), x.data<U>(), n, g);
+      check_launch("pad");
+    });
+    return;
+  }
   const double v = ctx.attrs.get_float("value", 0);
   dispatch_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -140,7 +222,6 @@ void pad_kernel(KernelContext& ctx) {
     fill_bits<<<grid_for(n), 256, 0, stream()>>>(out.data<T>(), n, value);
     check_launch("pad fill");
   });
-  const std::vector<int64_t> pads = ctx.attrs.get_ints("pads");
   int64_t offset = out.offset();
   for (size_t d = 0; d < x.shape().size(); ++d) offset += pads[2 * d] * out.strides()[d];
   copy_into(x, out.view(x.shape(), out.strides(), offset));
@@ -206,16 +287,6 @@ __global__ void gather_items(const U* x, const I* idx, U* out, int64_t outer, in
     int64_t j = static_cast<int64_t>(idx[k]);
     j += j < 0 ? n : 0;
     out[q] = x[(o * n + j) * inner + i];
-  }
-}
-
-template <class F>
-void dispatch_item(size_t item, F&& f) {
-  switch (item) {
-    case 1: f(uint8_t{}); return;
-    case 2: f(uint16_t{}); return;
-    case 4: f(uint32_t{}); return;
-    default: f(uint64_t{}); return;
   }
 }
 
@@ -307,6 +378,27 @@ void one_hot_kernel(KernelContext& ctx) {
   });
 }
 
+// Atomic out += v for every dtype scatter_add takes. Integers wrap as the CPU's additions do (two's complement, so
+// i64 can go through the unsigned 64-bit atomic); a byte is added by compare-and-swap on the aligned 32-bit word that
+// holds it, which the caching allocator's 512-byte granularity keeps inside the allocation.
+__device__ inline void atomic_add(float* out, float v) { atomicAdd(out, v); }
+__device__ inline void atomic_add(double* out, double v) { atomicAdd(out, v); }
+__device__ inline void atomic_add(int32_t* out, int32_t v) { atomicAdd(out, v); }
+__device__ inline void atomic_add(int64_t* out, int64_t v) {
+  atomicAdd(reinterpret_cast<unsigned long long*>(out), static_cast<unsigned long long>(v));
+}
+__device__ inline void atomic_add(uint8_t* out, uint8_t v) {
+  const uintptr_t addr = reinterpret_cast<uintptr_t>(out);
+  unsigned int* word = reinterpret_cast<unsigned int*>(addr & ~uintptr_t(3));
+  const unsigned int shift = static_cast<unsigned int>(addr & 3) * 8;
+  unsigned int old = *word, assumed;
+  do {
+    assumed = old;
+    const unsigned int sum = ((assumed >> shift) + v) & 0xFFu;
+    old = atomicCAS(word, assumed, (assumed & ~(0xFFu << shift)) | (sum << shift));
+  } while (old != assumed);
+}
+
 // out = base; out[o, idx[o,s,k], k] += src[o, s, k]. Additions into one element race, so they are atomic: the
 // order of a repeated index's additions (and so the last bits of a float sum) may vary between runs.
 template <class T, class I>
@@ -317,7 +409,7 @@ __global__ void scatter_add_items(const I* idx, const T* src, T* out, int64_t ou
     const int64_t k = at % inner, o = at / (inner * n);
     int64_t j = static_cast<int64_t>(idx[at]);
     j += j < 0 ? dim : 0;
-    atomicAdd(&out[(o * dim + j) * inner + k], src[at]);
+    atomic_add(&out[(o * dim + j) * inner + k], src[at]);
   }
 }
 
@@ -335,13 +427,21 @@ void scatter_add_kernel(KernelContext& ctx) {
     using I = decltype(itag);
     check_indices(ctx.def.name, idx.data<I>(), idx.numel(), -dim, dim, axis_text(axis, dim));
     if (idx.numel() == 0) return;
-    dispatch_floating(base.dtype(), [&](auto tag) {
+    dispatch_dtype(base.dtype(), [&](auto tag) {
       using T = decltype(tag);
       scatter_add_items<<<grid_for(idx.numel()), 256, 0, stream()>>>(idx.data<I>(), src.data<T>(), out.data<T>(),
                                                                      outer, n, inner, dim);
       check_launch("scatter_add");
     });
   });
+}
+
+// dst = src broadcast to dst's shape. dst is contiguous (the dispatcher refuses other views of an input an op
+// writes); src may be any view.
+void assign_kernel(KernelContext& ctx) {
+  Tensor dst = ctx.inputs[0];
+  const Tensor& src = ctx.inputs[1];
+  copy_into(src.view(dst.shape(), broadcast_strides(dst.shape(), src.shape(), src.strides()), src.offset()), dst);
 }
 
 constexpr uint32_t kAll = kNumericTypes | dtype_bit(DType::Bool);
@@ -360,7 +460,9 @@ void register_shape_kernels() {
   register_kernel(OpId::Gather, gather_kernel, kAll);
   register_kernel(OpId::TakeAlongAxis, take_along_axis_kernel, kAll);
   register_kernel(OpId::OneHot, one_hot_kernel, dtype_bit(DType::I32) | dtype_bit(DType::I64));
-  register_kernel(OpId::ScatterAdd, scatter_add_kernel, kFloatTypes);
+  register_kernel(OpId::ScatterAdd, scatter_add_kernel, kNumericTypes);
+  // assign is of the optim family (weights restored in place) but is a broadcasting copy like the ops above.
+  register_kernel(OpId::Assign, assign_kernel, kAll, false);
 }
 
 }  // namespace nr::cuda
