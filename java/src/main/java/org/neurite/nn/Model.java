@@ -164,8 +164,10 @@ public class Model extends Layer {
    * normalisation's moving statistics included) moves in place, and so does the optimizer's state if it exists
    * already (else it is created there). Afterwards {@link #fit}, {@link #evaluate} and {@link #predict} copy each
    * batch to the device before using it, and weights built later (a model without an input shape builds on its first
-   * batch) are created there. All or nothing: without a usable device (no GPU, driver or CUDA library) a
-   * {@link org.neurite.DeviceException} says why and the model stays where it was, fully usable.
+   * batch) are created there. While they run, the calling thread's default device is the model's, so tensors made
+   * without inputs ({@code Tensor.zeros}, random numbers, in layers or in callbacks) are made there too. All or
+   * nothing: without a usable device (no GPU, driver or CUDA library) a {@link org.neurite.DeviceException} says why
+   * and the model stays where it was, fully usable.
    *
    * <p>What comes back: {@code predict} returns its results on the CPU, ready to read (as Keras returns NumPy arrays),
    * copying each batch's outputs back as it goes; {@link #apply} and {@link #applyAll} return tensors on the device,

@@ -243,7 +243,12 @@ public abstract class Optimizer implements AutoCloseable {
           throw new InvalidArgumentException("loadState: slot '" + index + "/" + names[k] + "' is " + got
               + " but parameter " + index + " is " + p.dtype() + java.util.Arrays.toString(p.shape()));
         }
-        NativeAccess.moveAll(List.of(saved), device);
+        try {
+          NativeAccess.moveAll(List.of(saved), device);
+        } catch (RuntimeException e) {
+          saved.close();
+          throw e;
+        }
         s[k] = saved;
       } else {
         double init = initialValue(k);
