@@ -142,6 +142,10 @@ class ModelDeviceTest {
       grown.to(Device.cpu());
       grown.add(new Dense(1));
       assertEquals(Device.cpu(), grown.layers().get(grown.layers().size() - 1).device());
+      Model built = new Subclassed().to(Device.cpu());
+      built.buildFor(2);
+      assertEquals(8, built.parameters().get(0).shape()[1]);
+      built.close();
       grown.compile(new Adam(0.05), new MeanSquaredError());
       grown.fit(d[0], d[1], options(1));
       lazy.close();
@@ -238,7 +242,13 @@ class ModelDeviceTest {
       for (Parameter p : model.parameters()) {
         assertEquals(gpu, p.value().device(), p.path());
       }
+      Model built = new Subclassed().to(gpu);
+      built.buildFor(2);
+      for (Parameter p : built.parameters()) {
+        assertEquals(gpu, p.value().device(), "buildFor on the device: " + p.path());
+      }
       model.close();
+      built.close();
     }
   }
 }

@@ -153,7 +153,8 @@ public class Model extends Layer {
     shape[0] = 1;
     System.arraycopy(inputShape, 0, shape, 1, inputShape.length);
     try (Scope scope = Neurite.scope(); Neurite.NoGrad noGrad = Neurite.noGrad()) {
-      apply(Tensor.zeros(shape));
+      Tensor zeros = Tensor.zeros(shape);
+      apply(device().isCpu() ? zeros : zeros.to(device()));
     }
   }
 
