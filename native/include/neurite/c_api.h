@@ -193,6 +193,41 @@ NR_API nr_status nr_set_allow_tf32(int32_t allow);
 /* Waits for every queued kernel of the device. Reading a tensor to the host waits by itself. */
 NR_API nr_status nr_device_synchronize(int32_t device_type, int32_t device_index);
 
+/* ---- pinned host memory and asynchronous copies (input pipelines) ----
+ * A batch staged in pinned (page-locked) host memory is copied to the device on the device's copy stream while its
+ * compute stream works on the previous batch. Every kernel queued for the device after nr_tensor_from_host_async
+ * returns waits for the copy on the device (an event), so the host never waits for it, except before it reuses the
+ * staging memory. On the CPU: plain aligned memory, a copy done at once, an event that is complete when made.
+ *
+ *   void* staging = NULL; nr_tensor* x = NULL; nr_event* copied = NULL;
+ *   nr_pinned_alloc(NR_DEVICE_CUDA, 0, sizeof batch, &staging);
+ *   memcpy(staging, batch, sizeof batch);
+ *   nr_tensor_from_host_async(staging, sizeof batch, NR_F32, shape, 2, NR_DEVICE_CUDA, 0, &x, &copied);
+ *   ...                                   // ops on x: queued now, run once the copy is done
+ *   nr_event_synchronize(copied);         // before writing into staging again
+ *   nr_event_free(copied); nr_tensor_free(x); nr_pinned_free(NR_DEVICE_CUDA, 0, staging);
+ */
+
+typedef struct nr_event nr_event;
+
+/* nbytes of host memory the device copies from without staging (NULL for 0 bytes); free it with nr_pinned_free and
+ * the same device. Pinning is slow and scarce: allocate buffers once and reuse them. */
+NR_API nr_status nr_pinned_alloc(int32_t device_type, int32_t device_index, int64_t nbytes, void** out);
+/* NULL is accepted. */
+NR_API nr_status nr_pinned_free(int32_t device_type, int32_t device_index, void* ptr);
+/* A new contiguous tensor on the device holding the nbytes of row-major host data at src (pinned, for the copy to be
+ * asynchronous), and the copy's event in *event (free it with nr_event_free). src must stay unchanged until the event
+ * is complete. */
+NR_API nr_status nr_tensor_from_host_async(const void* src, int64_t nbytes, int32_t dtype, const int64_t* shape,
+                                           int32_t ndim, int32_t device_type, int32_t device_index, nr_tensor** out,
+                                           nr_event** event);
+/* 1 in *done when the copy has finished. */
+NR_API nr_status nr_event_query(const nr_event* event, int32_t* done);
+/* Waits on the host until the copy has finished. */
+NR_API nr_status nr_event_synchronize(const nr_event* event);
+/* Releases the event (a copy still running finishes on its own). NULL is accepted. */
+NR_API nr_status nr_event_free(nr_event* event);
+
 /* ---- inference graphs and model files (docs/FORMAT.md) ----
  * A graph is a traced function of tensors: engine ops by table name, their attributes and edges, with named inputs
  * (dimension 0 symbolic: the batch), named parameters and named outputs. A model file is one safetensors file of named

@@ -30,6 +30,8 @@ struct AutogradMeta;
 class Storage {
  public:
   Storage(Backend* backend, Device device, size_t nbytes);
+  // Takes ownership of nbytes at `data`, which `backend` allocated for `device` (freed through its deallocate).
+  Storage(Backend* backend, Device device, size_t nbytes, void* data);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -71,6 +73,8 @@ class Tensor {
   // A new contiguous tensor holding a copy of `nbytes` bytes of host data laid out row-major.
   static Tensor from_data(const void* data, size_t nbytes, const Shape& shape, DType dtype,
                           Device device = Device::cpu());
+  // A contiguous tensor over all of `storage` (whose size must be the shape's), e.g. memory a transfer filled.
+  static Tensor from_storage(std::shared_ptr<Storage> storage, const Shape& shape, DType dtype);
   template <class T>
   static Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype);
   template <class T>

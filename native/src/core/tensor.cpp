@@ -12,6 +12,9 @@ namespace nr {
 Storage::Storage(Backend* backend, Device device, size_t nbytes)
     : backend_(backend), device_(device), nbytes_(nbytes), data_(backend->allocate(nbytes, device)) {}
 
+Storage::Storage(Backend* backend, Device device, size_t nbytes, void* data)
+    : backend_(backend), device_(device), nbytes_(nbytes), data_(data) {}
+
 Storage::~Storage() { backend_->deallocate(data_, nbytes_, device_); }
 
 int64_t numel_of(const Shape& shape) {
@@ -38,6 +41,19 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   Backend& backend = backend_for(device);
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::make_shared<Storage>(&backend, device, static_cast<size_t>(n) * itemsize(dtype));
+  impl->dtype = dtype;
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::from_storage(std::shared_ptr<Storage> storage, const Shape& shape, DType dtype) {
+  check_shape("from_storage", shape);
+  if (!storage || storage->nbytes() != static_cast<size_t>(numel_of(shape)) * itemsize(dtype))
+    fail(Status::Internal, "from_storage: a storage of ", storage ? storage->nbytes() : 0, " bytes for ",
+         dtype_name(dtype), " ", shape_str(shape));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::move(storage);
   impl->dtype = dtype;
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);

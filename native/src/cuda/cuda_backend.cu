@@ -5,6 +5,10 @@
 // that size: training asks for the same sizes every step, so after the first step no call reaches cudaMalloc (whose
 // cost, and implicit synchronisation on free, would otherwise dominate small ops). All work of a device runs on its
 // one stream, so a block freed by one op can be reused by the next without waiting.
+//
+// Input pipelines copy batches on a second stream per device (the copy stream), from pinned host memory, so that the
+// copy of batch i+1 overlaps the compute of batch i; the compute stream waits for each copy through an event. The
+// blocks those copies write have a cache of their own (see CachingAllocator::allocate_transfer).
 #include <cuda_runtime.h>
 
 #include <cstdio>
@@ -36,7 +40,7 @@ size_t round_size(size_t n) {
 
 class CachingAllocator {
  public:
-  explicit CachingAllocator(int device) : device_(device) {}
+  CachingAllocator(int device, cudaStream_t compute) : device_(device), compute_(compute) {}
 
   void* allocate(size_t nbytes) {
     size_t rounded = round_size(nbytes);
@@ -49,6 +53,46 @@ class CachingAllocator {
       note_in_use(rounded);
       return p;
     }
+    void* p = device_malloc(rounded, nbytes);
+    ++num_device_allocs_;
+    note_in_use(rounded);
+    return p;
+  }
+
+  // A block that the copy stream will write. Blocks of the compute stream's cache are safe to reuse at once only on
+  // that stream; a block freed by the compute stream may still be read by kernels queued there, so a transfer block
+  // keeps an event that the compute stream records when the block is freed, and the copy stream waits on it before
+  // reusing the block (PyTorch's record_stream, for the one cross-stream case the engine has). The copy stream thus
+  // waits only for the last use of that block, not for everything queued.
+  void* allocate_transfer(size_t nbytes, cudaStream_t copy_stream) {
+    size_t rounded = round_size(nbytes);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = transfer_free_.find(rounded);
+    if (it != transfer_free_.end() && !it->second.empty()) {
+      TransferBlock b = it->second.back();
+      it->second.pop_back();
+      cached_ -= rounded;
+      transfer_events_[b.ptr] = b.freed;
+      note_in_use(rounded);
+      check(cudaStreamWaitEvent(copy_stream, b.freed, 0), "cudaStreamWaitEvent (transfer block reuse)");
+      return b.ptr;
+    }
+    void* p = device_malloc(rounded, nbytes);
+    cudaEvent_t freed = nullptr;
+    cudaError_t err = cudaEventCreateWithFlags(&freed, cudaEventDisableTiming);
+    if (err != cudaSuccess) {
+      cudaFree(p);
+      check(err, "cudaEventCreateWithFlags (transfer block)");
+    }
+    transfer_events_[p] = freed;
+    ++num_device_allocs_;
+    note_in_use(rounded);
+    return p;
+  }
+
+ private:
+  // cudaMalloc with one retry after emptying the cache; the error says what was asked, used and cached.
+  void* device_malloc(size_t rounded, size_t nbytes) {
     void* p = nullptr;
     cudaError_t err = cudaMalloc(&p, rounded);
     if (err == cudaErrorMemoryAllocation) {
@@ -64,14 +108,27 @@ class CachingAllocator {
            in_use_, " bytes, cached: ", cached_, " bytes, device free: ", free_bytes, " of ", total,
            " bytes; the cache was emptied and the allocation retried): ", cudaGetErrorString(err));
     }
-    ++num_device_allocs_;
-    note_in_use(rounded);
     return p;
   }
 
+ public:
   void deallocate(void* p, size_t nbytes) {
     size_t rounded = round_size(nbytes);
     std::lock_guard<std::mutex> lock(mutex_);
+    auto transfer = transfer_events_.find(p);
+    if (transfer != transfer_events_.end()) {
+      // Freed on the host, so every kernel that reads the block is queued: the event completes after the last one.
+      // Without the event (a failed record) the stream is waited for here instead, so the reuse stays safe.
+      if (cudaEventRecord(transfer->second, compute_) != cudaSuccess) {
+        cudaGetLastError();
+        cudaStreamSynchronize(compute_);
+      }
+      transfer_free_[rounded].push_back({p, transfer->second});
+      transfer_events_.erase(transfer);
+      cached_ += rounded;
+      in_use_ -= rounded;
+      return;
+    }
     free_[rounded].push_back(p);
     cached_ += rounded;
     in_use_ -= rounded;
@@ -107,12 +164,26 @@ class CachingAllocator {
     for (auto& [size, blocks] : free_)
       for (void* p : blocks) cudaFree(p);
     free_.clear();
+    for (auto& [size, blocks] : transfer_free_)
+      for (const TransferBlock& b : blocks) {
+        cudaFree(b.ptr);
+        cudaEventDestroy(b.freed);
+      }
+    transfer_free_.clear();
     cached_ = 0;
   }
 
+  struct TransferBlock {
+    void* ptr;
+    cudaEvent_t freed;  // recorded on the compute stream when the block was last freed
+  };
+
   int device_;
+  cudaStream_t compute_;
   std::mutex mutex_;
   std::unordered_map<size_t, std::vector<void*>> free_;
+  std::unordered_map<size_t, std::vector<TransferBlock>> transfer_free_;
+  std::unordered_map<void*, cudaEvent_t> transfer_events_;  // transfer blocks in use, with their events
   size_t in_use_ = 0, cached_ = 0, peak_ = 0;
   int64_t num_device_allocs_ = 0;
 };
@@ -121,6 +192,7 @@ struct DeviceState {
   int index = 0;
   int sm_count = 0;
   cudaStream_t stream = nullptr;
+  cudaStream_t copy_stream = nullptr;  // host-to-device copies of input pipelines (copy_from_host_async)
   std::unique_ptr<CachingAllocator> allocator;
 };
 
@@ -181,6 +253,54 @@ class CudaBackend final : public Backend {
   void empty_cache(Device device) override { activate(device).allocator->empty_cache(); }
   void synchronize(Device device) override { NR_CUDA_CHECK(cudaStreamSynchronize(activate(device).stream)); }
 
+  // ---- asynchronous host-to-device copies ----
+
+  void* allocate_pinned(size_t nbytes, Device device) override {
+    activate(device);
+    void* p = nullptr;
+    cudaError_t err = cudaHostAlloc(&p, nbytes, cudaHostAllocPortable);
+    if (err != cudaSuccess) {
+      cudaGetLastError();
+      fail(Status::OutOfMemory, device.str(), ": could not allocate ", nbytes, " bytes of pinned host memory: ",
+           cudaGetErrorName(err), " (", cudaGetErrorString(err), ")");
+    }
+    return p;
+  }
+  void free_pinned(void* ptr, Device device) override {
+    activate(device);
+    NR_CUDA_CHECK(cudaFreeHost(ptr));
+  }
+  void* allocate_for_transfer(size_t nbytes, Device device) override {
+    if (nbytes == 0) return nullptr;
+    DeviceState& s = activate(device);
+    return s.allocator->allocate_transfer(nbytes, s.copy_stream);
+  }
+  void* copy_from_host_async(void* dst, const void* src, size_t nbytes, Device device) override {
+    DeviceState& s = activate(device);
+    cudaEvent_t copied = nullptr;
+    NR_CUDA_CHECK(cudaEventCreateWithFlags(&copied, cudaEventDisableTiming));
+    try {
+      NR_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyHostToDevice, s.copy_stream));
+      NR_CUDA_CHECK(cudaEventRecord(copied, s.copy_stream));
+      // Every kernel queued on the compute stream from now on runs after the copy; the host does not wait.
+      NR_CUDA_CHECK(cudaStreamWaitEvent(s.stream, copied, 0));
+    } catch (...) {
+      cudaEventDestroy(copied);
+      throw;
+    }
+    return copied;
+  }
+  bool event_done(void* event, Device device) override {
+    cudaError_t err = cudaEventQuery(static_cast<cudaEvent_t>(event));
+    if (err == cudaErrorNotReady) return false;
+    NR_CUDA_CHECK(err);
+    return true;
+  }
+  void event_wait(void* event, Device device) override {
+    NR_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(event)));
+  }
+  void event_release(void* event, Device device) override { cudaEventDestroy(static_cast<cudaEvent_t>(event)); }
+
  private:
   DeviceState& state(Device device) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -189,8 +309,9 @@ class CudaBackend final : public Backend {
       s.index = device.index;
       NR_CUDA_CHECK(cudaSetDevice(device.index));
       NR_CUDA_CHECK(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking));
+      NR_CUDA_CHECK(cudaStreamCreateWithFlags(&s.copy_stream, cudaStreamNonBlocking));
       NR_CUDA_CHECK(cudaDeviceGetAttribute(&s.sm_count, cudaDevAttrMultiProcessorCount, device.index));
-      s.allocator = std::make_unique<CachingAllocator>(device.index);
+      s.allocator = std::make_unique<CachingAllocator>(device.index, s.stream);
     }
     return s;
   }

@@ -60,4 +60,48 @@ class DeviceTest {
       assertTrue(mixed.getMessage().contains("cuda:0"), mixed.getMessage());
     }
   }
+
+  /** Tensors with recorded gradients: w = [1, 2, 3] with grad d(sum(w²))/dw = 2w, and a plain b. */
+  private static Tensor[] weightWithGradient() {
+    Tensor w = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+    w.square().sum().backward();
+    return new Tensor[] {w, Tensor.of(new float[] {4, 5}, 2)};
+  }
+
+  @Test
+  void movingInPlaceIsAllOrNothing() {
+    assumeFalse(Device.cudaAvailable(), "a CUDA device is present");
+    try (Scope scope = Neurite.scope()) {
+      Tensor[] t = weightWithGradient();
+      NativeAccess.moveAll(java.util.List.of(t[0], t[1]), Device.cpu());  // already there: nothing to do
+      DeviceException e = assertThrows(DeviceException.class,
+          () -> NativeAccess.moveAll(java.util.List.of(t[0], t[1]), Device.cuda(0)));
+      assertTrue(e.getMessage().startsWith("CUDA unavailable: "), e.getMessage());
+      assertEquals(Device.cpu(), t[0].device());
+      assertTrue(t[0].requiresGrad());
+      assertArrayEquals(new float[] {2, 4, 6}, t[0].grad().toFloatArray());
+      assertArrayEquals(new float[] {4, 5}, t[1].toFloatArray());
+    }
+  }
+
+  @Test
+  void movingInPlaceKeepsIdentityGradientAndRecordingOnAGpu() {
+    assumeTrue(Device.cudaAvailable(), "no CUDA device");
+    Device gpu = Device.cuda(0);
+    try (Scope scope = Neurite.scope()) {
+      Tensor[] t = weightWithGradient();
+      Tensor w = t[0];
+      NativeAccess.moveAll(java.util.List.of(w, t[1]), gpu);
+      assertEquals(gpu, w.device());
+      assertEquals(gpu, t[1].device());
+      assertTrue(w.requiresGrad() && w.isLeaf());
+      assertEquals(gpu, w.grad().device());
+      assertArrayEquals(new float[] {2, 4, 6}, w.grad().toFloatArray());
+      w.zeroGrad();
+      w.mul(3.0).sum().backward();  // still recorded, on the device
+      assertArrayEquals(new float[] {3, 3, 3}, w.grad().toFloatArray());
+      NativeAccess.moveAll(java.util.List.of(w), Device.cpu());
+      assertArrayEquals(new float[] {1, 2, 3}, w.toFloatArray());
+    }
+  }
 }

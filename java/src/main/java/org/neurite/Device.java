@@ -154,6 +154,19 @@ public final class Device {
     Native.check(NeuriteNative.nr_device_synchronize(type.code, index));
   }
 
+  /**
+   * Makes {@code device} the calling thread's default device, where ops without tensor inputs (zeros, full, random
+   * numbers) create their results, and returns the previous one, to be restored the same way.
+   */
+  static Device useDefault(Device device) {
+    offerPlugin();
+    int[] type = new int[1];
+    int[] index = new int[1];
+    Native.check(NeuriteNative.nr_get_default_device(type, index));
+    Native.check(NeuriteNative.nr_set_default_device(device.type.code, device.index));
+    return of(type[0], index[0]);
+  }
+
   static Device of(int type, int index) {
     return Type.of(type) == Type.CPU ? CPU : new Device(Type.CUDA, index);
   }

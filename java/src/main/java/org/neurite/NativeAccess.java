@@ -36,6 +36,22 @@ public final class NativeAccess {
     return DType.fromCode(code);
   }
 
+  /**
+   * Moves the tensors to {@code device} in place, all or none: each keeps its Java identity and gradient recording
+   * (how a model's weights and its optimizer's state move; see {@code Model.to}).
+   */
+  public static void moveAll(java.util.List<Tensor> tensors, Device device) {
+    Tensor.moveAll(tensors, device);
+  }
+
+  /**
+   * Makes {@code device} the calling thread's default device (where ops without tensor inputs, such as zeros and
+   * random numbers, create their results) and returns the previous one; restore it the same way, in a finally.
+   */
+  public static Device useDefaultDevice(Device device) {
+    return Device.useDefault(device);
+  }
+
   /** Throws the typed exception for a non-OK status, with the engine's message. */
   public static void check(int status) {
     Native.check(status);

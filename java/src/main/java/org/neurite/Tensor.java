@@ -584,7 +584,18 @@ public final class Tensor implements AutoCloseable {
   }
 
   private Tensor withScalar(double value, BinaryOp op) {
-    try (Tensor s = Ops.full(value, dtype())) {
+    // The scalar is made where this tensor lives, whatever the thread's default device.
+    Device device = device();
+    Device previous = device.isCpu() ? null : Device.useDefault(device);
+    Tensor s;
+    try {
+      s = Ops.full(value, dtype());
+    } finally {
+      if (previous != null) {
+        Device.useDefault(previous);
+      }
+    }
+    try (s) {
       return op.apply(this, s);
     }
   }
@@ -688,6 +699,52 @@ public final class Tensor implements AutoCloseable {
     nr_tensor out = new nr_tensor();
     Native.check(NeuriteNative.nr_tensor_to(handle("to"), device.type().code, device.index(), out));
     return new Tensor(out);
+  }
+
+  /**
+   * Moves every tensor of {@code tensors} to {@code device} in place: each Java object keeps its identity (so maps
+   * keyed by it, such as an optimizer's state, stay valid) and gets a handle to a copy on the device, with its
+   * gradient, if any, moved too and gradient recording kept. All or nothing: when one copy fails (out of memory, an
+   * unavailable device), every tensor is left as it was. Tensors already on the device are left alone.
+   */
+  static void moveAll(java.util.List<Tensor> tensors, Device device) {
+    Objects.requireNonNull(device, "device");
+    Device.offerPlugin();
+    java.util.List<Tensor> moving = new java.util.ArrayList<>();
+    java.util.List<nr_tensor> copies = new java.util.ArrayList<>();
+    try {
+      for (Tensor t : tensors) {
+        if (t.device().equals(device)) {
+          continue;
+        }
+        nr_tensor old = t.handle("to");
+        nr_tensor moved = new nr_tensor();
+        Native.check(NeuriteNative.nr_tensor_to(old, device.type().code, device.index(), moved));
+        copies.add(moved);
+        moving.add(t);
+        nr_tensor grad = new nr_tensor();
+        Native.check(NeuriteNative.nr_tensor_grad(old, grad));
+        if (!grad.isNull()) {
+          nr_tensor movedGrad = new nr_tensor();
+          try {
+            Native.check(NeuriteNative.nr_tensor_to(grad, device.type().code, device.index(), movedGrad));
+            Native.check(NeuriteNative.nr_tensor_set_grad(moved, movedGrad));
+          } finally {
+            NeuriteNative.nr_tensor_free(grad);
+            NeuriteNative.nr_tensor_free(movedGrad);
+          }
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      copies.forEach(NeuriteNative::nr_tensor_free);
+      throw e;
+    }
+    for (int i = 0; i < moving.size(); i++) {
+      Handle h = moving.get(i).handle;
+      nr_tensor old = h.ptr;
+      h.ptr = copies.get(i);
+      NeuriteNative.nr_tensor_free(old);
+    }
   }
 
   static String shapeString(long[] shape) {

@@ -10,6 +10,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.neurite.Device;
 import org.neurite.InvalidArgumentException;
 import org.neurite.Tensor;
 
@@ -309,6 +310,39 @@ public abstract class Dataset<T> implements Iterable<T> {
    */
   public Dataset<T> prefetch(int bufferSize) {
     return new Prefetch<>(this, bufferSize);
+  }
+
+  /**
+   * Like {@link #prefetch(int)} for batches bound for a device (a GPU): on a background thread, each {@link Batch} is
+   * written into pinned (page-locked) host memory and its copy to the device is started on the device's copy stream,
+   * so the transfer of the next batches overlaps the computation on the current one. The batches come out on
+   * {@code device}, in order; the device's compute stream waits for each copy by itself (an event), so nothing waits
+   * on the host until values are read back. Up to {@code bufferSize} batches are held ahead, on the device. Closing
+   * the iterator stops the thread and frees the buffered batches and the pinned memory. Put it last in the pipeline.
+   *
+   * <pre>{@code
+   * Device gpu = Device.cuda(0);
+   * Dataset<Batch> train = Dataset.fromArrays(pixels, new long[] {n, 784}, labels)
+   *     .shuffle(10_000, 42)
+   *     .batch(64)
+   *     .prefetchToDevice(gpu, 2);         // batches arrive on the GPU, copied while the previous ones train
+   * model.to(gpu).fit(train, new FitOptions().epochs(5));
+   * }</pre>
+   *
+   * <p>On the CPU the same path runs with plain memory and immediate copies (useful for testing a pipeline only).
+   *
+   * @throws org.neurite.DeviceException when the device cannot be used (no GPU, driver or CUDA library), saying why
+   * @throws DataException when iterated, for an element that is not a {@link Batch}
+   */
+  @SuppressWarnings("unchecked")
+  public Dataset<Batch> prefetchToDevice(Device device, int bufferSize) {
+    Objects.requireNonNull(device, "prefetchToDevice: device");
+    if (bufferSize < 1) {
+      throw new InvalidArgumentException("prefetchToDevice: bufferSize " + bufferSize + " must be at least 1");
+    }
+    device.check();
+    Dataset<Batch> batches = new Transforms.Checked<>((Dataset<Object>) this, Batch.class, "prefetchToDevice");
+    return new Prefetch<>(new DeviceStaging(batches, device), bufferSize);
   }
 
   /**

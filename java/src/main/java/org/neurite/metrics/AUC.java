@@ -95,7 +95,7 @@ public final class AUC extends Metric {
       Tensor posWeight = positive.mul(w).reshape(1, m);
       Tensor negWeight = positive.neg().add(1.0).mul(w).reshape(1, m);
       // [M, T]: which predictions each threshold calls positive; one matmul per class of label sums the weights
-      Tensor above = p.reshape(m, 1).gt(Tensor.of(thresholds, 1, numThresholds)).cast(DType.F32);
+      Tensor above = p.reshape(m, 1).gt(Tensor.of(thresholds, 1, numThresholds).to(p.device())).cast(DType.F32);
       double[] tpBatch = MetricSupport.doubles(posWeight.matmul(above));
       double[] fpBatch = MetricSupport.doubles(negWeight.matmul(above));
       double pos = posWeight.sum().item(), neg = negWeight.sum().item();

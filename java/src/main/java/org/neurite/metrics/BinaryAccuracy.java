@@ -29,8 +29,8 @@ public final class BinaryAccuracy extends SampleMeanMetric {
   @Override
   protected Tensor values(Tensor yTrue, Tensor yPred) {
     MetricSupport.requireSameShape(name(), yTrue, yPred);
-    Tensor predicted = MetricSupport.as(yPred, DType.F32).gt(Tensor.scalar((float) threshold));
-    Tensor actual = MetricSupport.as(yTrue, DType.F32).gt(Tensor.scalar(0.5f));
+    Tensor predicted = MetricSupport.as(yPred, DType.F32).gt(Tensor.scalar(threshold, DType.F32));
+    Tensor actual = MetricSupport.as(yTrue, DType.F32).gt(Tensor.scalar(0.5, DType.F32));
     Tensor right = predicted.eq(actual).cast(DType.F32);
     return right.ndim() >= 2 ? right.mean(-1) : right;
   }

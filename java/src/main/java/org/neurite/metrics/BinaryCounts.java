@@ -27,7 +27,7 @@ final class BinaryCounts {
       MetricSupport.requireRankAtLeast(metric, "y_pred", yPred, 2);
       predicted = yPred.argmax(-1).oneHot(yPred.dim(-1));
     } else {
-      predicted = MetricSupport.as(yPred, DType.F32).gt(Tensor.scalar((float) threshold)).cast(DType.F32);
+      predicted = MetricSupport.as(yPred, DType.F32).gt(Tensor.scalar(threshold, DType.F32)).cast(DType.F32);
     }
     Tensor actual = yTrue.cast(DType.BOOL).cast(DType.F32);
     Tensor w = sampleWeight == null ? null

@@ -49,7 +49,7 @@ final class ClassConfusion {
         throw new InvalidArgumentException(metric + ": predictions " + MetricSupport.shape(y.shape())
             + " are neither scores of " + numClasses + " classes nor class indices (cast indices to an integer dtype)");
       }
-      return MetricSupport.as(v, DType.F32).gt(Tensor.scalar((float) threshold)).cast(DType.I64);
+      return MetricSupport.as(v, DType.F32).gt(Tensor.scalar(threshold, DType.F32)).cast(DType.I64);
     }
     return MetricSupport.as(v, DType.I64);
   }

@@ -43,7 +43,7 @@ public final class TopKCategoricalAccuracy extends SampleMeanMetric {
     Tensor s = MetricSupport.as(scores, DType.F32);
     Tensor labelScore = s.takeAlongAxis(labels.unsqueeze(labels.ndim()), -1);
     Tensor higher = s.gt(labelScore).cast(DType.F32).sum(-1);
-    return higher.lt(Tensor.scalar((float) k)).cast(DType.F32);
+    return higher.lt(Tensor.scalar(k, DType.F32)).cast(DType.F32);
   }
 
   @Override

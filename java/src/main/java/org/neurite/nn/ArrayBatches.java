@@ -127,14 +127,21 @@ final class ArrayBatches implements AutoCloseable {
     }
     Tensor w = sampleWeight == null ? null : take(sampleWeight, index, from, to);
     if (classWeights != null && !ys.isEmpty()) {
-      Tensor cw = classWeights.gather(classIndex(ys.get(0)), 0);
-      w = w == null ? cw : w.mul(cw);
+      Tensor labels = classIndex(ys.get(0));
+      Tensor cw = classWeights.gather(onDeviceOf(classWeights, labels), 0);
+      w = w == null ? cw : w.mul(onDeviceOf(w, cw));
     }
     return new Batch(xs, ys, w);
   }
 
   private Tensor take(Tensor t, Tensor index, long from, long to) {
-    return index == null ? t.slice(0, begin + from, begin + to, 1) : t.gather(index, 0);
+    return index == null ? t.slice(0, begin + from, begin + to, 1) : t.gather(onDeviceOf(t, index), 0);
+  }
+
+  /** {@code t}, on {@code place}'s device (arrays given on a GPU are gathered there, by a host-made index). */
+  private static Tensor onDeviceOf(Tensor place, Tensor t) {
+    org.neurite.Device device = place.device();
+    return t.device().equals(device) ? t : t.to(device);
   }
 
   private Tensor classIndex(Tensor target) {

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.neurite.Device;
 import org.neurite.InvalidArgumentException;
+import org.neurite.NativeAccess;
 import org.neurite.Neurite;
 import org.neurite.Ops;
 import org.neurite.Scope;
@@ -18,7 +20,9 @@ import org.neurite.train.ProgressBar;
 
 /**
  * The loops behind fit, evaluate and predict: epochs of batches, each step in its own {@link Scope} (so memory stays
- * flat), callbacks around every epoch and batch, validation at each epoch's end.
+ * flat), callbacks around every epoch and batch, validation at each epoch's end. For a model on a device, each batch
+ * is copied there (a no-op for batches a device prefetch put there already), the thread's default device is the
+ * model's for the loop, and predictions come back to the CPU.
  */
 final class FitLoop {
   private final Model model;
@@ -45,6 +49,26 @@ final class FitLoop {
   }
 
   History run() {
+    Device previous = onModelDevice(model);
+    try {
+      return runOnDevice();
+    } finally {
+      restoreDevice(previous);
+    }
+  }
+
+  /** Makes the model's device the thread's default for a loop; returns what to restore (null: nothing). */
+  static Device onModelDevice(Model model) {
+    return model.device().isCpu() ? null : NativeAccess.useDefaultDevice(model.device());
+  }
+
+  static void restoreDevice(Device previous) {
+    if (previous != null) {
+      NativeAccess.useDefaultDevice(previous);
+    }
+  }
+
+  private History runOnDevice() {
     model.beginFit();
     long steps = options.stepsPerEpoch();
     Map<String, Double> logs = new LinkedHashMap<>();
@@ -74,7 +98,7 @@ final class FitLoop {
             final int bi = (int) b;
             callbacks.forEach(c -> c.onTrainBatchBegin(bi, Map.of()));
             Map<String, Double> stepLogs;
-            try (Scope scope = Neurite.scope(); Batch batch = it.next()) {
+            try (Scope scope = Neurite.scope(); Batch batch = model.onDevice(it.next())) {
               stepLogs = model.trainStep(batch);
             }
             epochLogs = stepLogs;
@@ -110,6 +134,16 @@ final class FitLoop {
   }
 
   static Map<String, Double> evaluate(Model model, BatchSource data, List<Callback> callbacks, int verbose) {
+    Device previous = onModelDevice(model);
+    try {
+      return evaluateOnDevice(model, data, callbacks, verbose);
+    } finally {
+      restoreDevice(previous);
+    }
+  }
+
+  private static Map<String, Double> evaluateOnDevice(Model model, BatchSource data, List<Callback> callbacks,
+      int verbose) {
     List<Callback> all = new ArrayList<>(callbacks);
     all.add(ProgressBar.forEvaluate(verbose, data.steps()));
     for (Callback c : all) {
@@ -122,7 +156,7 @@ final class FitLoop {
       for (int b = 0; it.hasNext(); b++) {
         final int bi = b;
         all.forEach(c -> c.onTestBatchBegin(bi, Map.of()));
-        try (Scope scope = Neurite.scope(); Batch batch = it.next()) {
+        try (Scope scope = Neurite.scope(); Batch batch = model.onDevice(it.next())) {
           logs = model.testStep(batch);
         }
         final Map<String, Double> l = logs;
@@ -135,13 +169,27 @@ final class FitLoop {
   }
 
   static List<Tensor> predict(Model model, BatchSource data) {
+    Device previous = onModelDevice(model);
+    try {
+      return predictOnDevice(model, data);
+    } finally {
+      restoreDevice(previous);
+    }
+  }
+
+  private static List<Tensor> predictOnDevice(Model model, BatchSource data) {
+    boolean onCpu = model.device().isCpu();
     List<List<Tensor>> parts = new ArrayList<>();
     try (Neurite.NoGrad noGrad = Neurite.noGrad(); DatasetIterator<Batch> it = data.open(0)) {
       while (it.hasNext()) {
-        try (Scope scope = Neurite.scope(); Batch batch = it.next()) {
+        try (Scope scope = Neurite.scope(); Batch batch = model.onDevice(it.next())) {
           List<Tensor> outs = model.predictStep(batch);
           List<Tensor> kept = new ArrayList<>();
           for (Tensor t : outs) {
+            if (!onCpu) {
+              kept.add(scope.keep(t.to(Device.cpu())));  // results a caller can read, and no GPU memory held
+              continue;
+            }
             // An output that is one of the batch's own tensors (an identity model) is closed with the batch: copy it.
             boolean own = batch.inputs().stream().anyMatch(in -> in == t);
             kept.add(scope.keep(own ? t.mul(1.0) : t));

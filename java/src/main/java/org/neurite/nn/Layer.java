@@ -12,8 +12,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.neurite.DType;
+import org.neurite.Device;
 import org.neurite.Generator;
 import org.neurite.InvalidArgumentException;
+import org.neurite.NativeAccess;
 import org.neurite.NeuriteException;
 import org.neurite.Scope;
 import org.neurite.ShapeException;
@@ -55,6 +57,7 @@ public abstract class Layer {
   private Generator generator;
   private List<long[]> seenOutputShapes;
   private boolean seenSeveralShapes;
+  private Device device = Device.cpu();
 
   /** A layer named {@code name}, or automatically ("dense", "dense_1", ...) when null. */
   protected Layer(String name) {
@@ -155,10 +158,16 @@ public abstract class Layer {
     }
     ensureBuilt(shapes);
     List<Tensor> out;
+    // On a device, constants the layer makes (zeros, random masks, scalars) are made there, next to its weights.
+    Device previous = device.isCpu() ? null : NativeAccess.useDefaultDevice(device);
     try {
       out = call(inputs, training);
     } catch (NeuriteException e) {
       throw prefixed(e, name);
+    } finally {
+      if (previous != null) {
+        NativeAccess.useDefaultDevice(previous);
+      }
     }
     if (seenOutputShapes == null || seenOutputShapes.size() != out.size()) {
       List<long[]> outShapes = new ArrayList<>(out.size());
@@ -253,6 +262,10 @@ public abstract class Layer {
       specs.add(inputSpec(s));
     }
     builtShapes = specs;
+    if (!device.isCpu()) {
+      // Sublayers that build() created, and the weights they made, join this layer's device.
+      to(device);
+    }
     builtInputShapes = new ArrayList<>();
     for (long[] shape : inputShapes) {
       long[] c = Shapes.copy(shape);
@@ -294,7 +307,16 @@ public abstract class Layer {
   protected final Parameter addWeight(String weightName, long[] shape, Initializer init, Regularizer regularizer, boolean trainableWeight) {
     Objects.requireNonNull(init, name + "/" + weightName + ": initializer");
     Generator gen = generator != null ? generator : Layers.defaultGenerator();
-    Tensor value = Scope.untracked(() -> init.create(shape, DType.F32, gen));
+    Tensor created = Scope.untracked(() -> init.create(shape, DType.F32, gen));
+    Tensor value = created;
+    if (!device.isCpu()) {
+      // Initializers draw on the CPU so a seed gives the same weights on every device; the values then move.
+      try {
+        value = Scope.untracked(() -> created.to(device));
+      } finally {
+        created.close();
+      }
+    }
     Parameter p = new Parameter(this, weightName, value, trainableWeight, regularizer);
     p.refreshRequiresGrad();
     ownParameters.add(p);
@@ -394,6 +416,50 @@ public abstract class Layer {
     for (Layer l : sublayers()) {
       l.setTrainable(trainable);
     }
+  }
+
+  // ---- devices ----
+
+  /**
+   * Moves every weight of this layer and its sublayers (trainable or not: moving statistics too) to {@code device},
+   * in place, and makes the device theirs: weights built later are created there, and constants the layer makes
+   * while computing (zeros, random masks) are made there. Inputs must be on the device too ({@link Model}'s fit,
+   * evaluate and predict move their batches themselves). All or nothing: when the device cannot be used (no GPU:
+   * a {@link org.neurite.DeviceException} saying why) or a copy fails, every weight stays where it was.
+   *
+   * <pre>{@code
+   * Dense dense = new Dense(3);
+   * dense.to(Device.cuda(0));                                   // no weights yet: they are created on the GPU
+   * Tensor y = dense.apply(Tensor.ones(2, 4).to(Device.cuda(0)));
+   * }</pre>
+   *
+   * @return this layer
+   */
+  public Layer to(Device device) {
+    Objects.requireNonNull(device, name + ".to: device");
+    device.check();
+    List<Tensor> values = new ArrayList<>();
+    for (Parameter p : parameters()) {
+      values.add(p.value());
+    }
+    NativeAccess.moveAll(values, device);
+    assignDevice(this, device, Collections.newSetFromMap(new IdentityHashMap<>()));
+    return this;
+  }
+
+  private static void assignDevice(Layer l, Device device, Set<Object> seen) {
+    if (!seen.add(l)) {
+      return;
+    }
+    l.device = device;
+    for (Layer s : l.sublayers()) {
+      assignDevice(s, device, seen);
+    }
+  }
+
+  /** The device of this layer's weights ({@link #to(Device)}); the CPU unless moved. */
+  public final Device device() {
+    return device;
   }
 
   /** Frees this layer's weights (and its sublayers'); the layer cannot be used afterwards. */

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.nio.file.Path;
 import org.neurite.DType;
+import org.neurite.Device;
 import org.neurite.InvalidArgumentException;
 import org.neurite.ModelFormatException;
 import org.neurite.Neurite;
@@ -152,7 +153,76 @@ public class Model extends Layer {
     shape[0] = 1;
     System.arraycopy(inputShape, 0, shape, 1, inputShape.length);
     try (Scope scope = Neurite.scope(); Neurite.NoGrad noGrad = Neurite.noGrad()) {
-      apply(Tensor.zeros(shape));
+      Tensor zeros = Tensor.zeros(shape);
+      apply(device().isCpu() ? zeros : zeros.to(device()));
+    }
+  }
+
+  // ---- devices ----
+
+  /**
+   * Moves the model to {@code device}, as PyTorch's {@code model.to(device)}: every weight (trainable or not, batch
+   * normalisation's moving statistics included) moves in place, and so does the optimizer's state if it exists
+   * already (else it is created there). Afterwards {@link #fit}, {@link #evaluate} and {@link #predict} copy each
+   * batch to the device before using it, and weights built later (a model without an input shape builds on its first
+   * batch) are created there. While they run, the calling thread's default device is the model's, so tensors made
+   * without inputs ({@code Tensor.zeros}, random numbers, in layers or in callbacks) are made there too. All or
+   * nothing: without a usable device (no GPU, driver or CUDA library) a {@link org.neurite.DeviceException} says why
+   * and the model stays where it was, fully usable.
+   *
+   * <p>What comes back: {@code predict} returns its results on the CPU, ready to read (as Keras returns NumPy arrays),
+   * copying each batch's outputs back as it goes; {@link #apply} and {@link #applyAll} return tensors on the device,
+   * as a PyTorch module's forward does ({@code toFloatArray()} and friends copy to the host by themselves). Saving
+   * writes host copies of the weights; the model stays on its device.
+   *
+   * <pre>{@code
+   * Model model = new Sequential(new InputLayer(784), new Dense(128, Activation.RELU), new Dense(10))
+   *     .to(Device.cuda(0));                       // weights on the GPU
+   * model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(true), "accuracy");
+   * model.fit(train.prefetchToDevice(Device.cuda(0), 2), new FitOptions().epochs(5));
+   * Tensor probabilities = model.predict(xTest);   // on the CPU
+   * }</pre>
+   *
+   * @return this model, for chaining
+   */
+  @Override
+  public Model to(Device device) {
+    Objects.requireNonNull(device, name() + ".to: device");
+    device.check();
+    Device from = device();
+    if (optimizer != null) {
+      optimizer.to(device);
+    }
+    try {
+      super.to(device);
+    } catch (RuntimeException | Error e) {
+      if (optimizer != null) {
+        optimizer.to(from);  // all or nothing: the state goes back to where the weights stayed
+      }
+      throw e;
+    }
+    return this;
+  }
+
+  /**
+   * {@code batch} with every tensor on this model's device: the batch itself on the CPU or when it is there already,
+   * else a copy there (and the original closed).
+   */
+  final Batch onDevice(Batch batch) {
+    Device device = device();
+    if (device.isCpu()) {
+      return batch;
+    }
+    try (batch) {
+      List<Tensor> inputs = new ArrayList<>(), targets = new ArrayList<>();
+      for (Tensor t : batch.inputs()) {
+        inputs.add(t.to(device));
+      }
+      for (Tensor t : batch.targets()) {
+        targets.add(t.to(device));
+      }
+      Tensor w = batch.sampleWeights() == null ? null : batch.sampleWeights().to(device);
+      return new Batch(inputs, targets, w);
     }
   }
 
@@ -183,6 +253,7 @@ public class Model extends Layer {
    */
   public void compile(Optimizer optimizer, List<Loss> losses, double[] lossWeights, List<Metric> metrics) {
     this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+    optimizer.to(device());
     if (losses.isEmpty()) {
       throw new InvalidArgumentException(name() + ": compile needs a loss");
     }
@@ -517,6 +588,18 @@ public class Model extends Layer {
    */
   public void save(Path path, boolean includeOptimizer) {
     Objects.requireNonNull(path, "path");
+    if (!device().isCpu()) {
+      // The file holds host copies, and the inference graph is traced on the CPU: the weights (and the optimizer's
+      // state) visit the host for the time of the save and go back.
+      Device on = device();
+      to(Device.cpu());
+      try {
+        save(path, includeOptimizer);
+      } finally {
+        to(on);
+      }
+      return;
+    }
     Map<String, Object> file = new LinkedHashMap<>();
     file.put("type", Layers.typeName(this));
     file.put("config", config());
@@ -576,6 +659,16 @@ public class Model extends Layer {
   /** Writes the inference graph as an ONNX model (opset 13) for ONNX Runtime and other ONNX tools. */
   public void exportOnnx(Path path) {
     Objects.requireNonNull(path, "path");
+    if (!device().isCpu()) {
+      Device on = device();  // as in save: traced and written from host copies
+      to(Device.cpu());
+      try {
+        exportOnnx(path);
+      } finally {
+        to(on);
+      }
+      return;
+    }
     try (Scope scope = Neurite.scope(); InferenceGraph graph = traceInference()) {
       OnnxExporter.export(graph, namedWeights(), path);
     }

@@ -2,6 +2,7 @@ package org.neurite.nn;
 
 import java.util.Objects;
 import org.neurite.Attrs;
+import org.neurite.Device;
 import org.neurite.Ops;
 import org.neurite.ShapeException;
 import org.neurite.Tensor;
@@ -67,19 +68,27 @@ public final class Parameter {
     return regularizer;
   }
 
-  /** Copies {@code source}'s values into this weight in place (same shape; cast to this weight's dtype). */
+  /**
+   * Copies {@code source}'s values into this weight in place (same shape; cast to this weight's dtype, copied to its
+   * device).
+   */
   public void assign(Tensor source) {
     Objects.requireNonNull(source, "source");
     if (!java.util.Arrays.equals(source.shape(), value.shape())) {
       throw new ShapeException(path() + ": cannot assign a value of shape " + java.util.Arrays.toString(source.shape())
           + " to a weight of shape " + java.util.Arrays.toString(value.shape()));
     }
-    Tensor cast = source.dtype() == value.dtype() ? source : source.cast(value.dtype());
+    Device device = value.device();
+    Tensor moved = source.device().equals(device) ? source : source.to(device);
+    Tensor cast = moved.dtype() == value.dtype() ? moved : moved.cast(value.dtype());
     try {
       Ops.call("assign", Attrs.of(), value, cast);
     } finally {
-      if (cast != source) {
+      if (cast != moved) {
         cast.close();
+      }
+      if (moved != source) {
+        moved.close();
       }
     }
   }

@@ -39,7 +39,7 @@ public class Sequential extends Model {
     }
   }
 
-  /** Appends a layer (building it at once when the input shape is known). */
+  /** Appends a layer (building it at once when the input shape is known; moving it to the model's device). */
   public Sequential add(Layer layer) {
     Objects.requireNonNull(layer, name() + ": layer");
     if (layer instanceof InputLayer in) {
@@ -50,6 +50,9 @@ public class Sequential extends Model {
       currentShape = in.batchShape();
       ensureBuilt(List.of(currentShape));
       return this;
+    }
+    if (!layer.device().equals(device())) {
+      layer.to(device());  // a layer added to a model on a device joins it (before building, so weights start there)
     }
     if (currentShape != null) {
       layer.ensureBuilt(List.of(currentShape));

@@ -9,7 +9,9 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.neurite.Attrs;
 import org.neurite.DType;
+import org.neurite.Device;
 import org.neurite.InvalidArgumentException;
+import org.neurite.NativeAccess;
 import org.neurite.Neurite;
 import org.neurite.Ops;
 import org.neurite.Scope;
@@ -231,6 +233,7 @@ public abstract class Optimizer implements AutoCloseable {
     int index = order.size();
     String[] names = slotNames();
     s = new Tensor[names.length];
+    Device device = p.device();  // state lives with its parameter
     for (int k = 0; k < names.length; k++) {
       Tensor saved = pending.remove(index + "/" + names[k]);
       if (saved != null) {
@@ -240,17 +243,52 @@ public abstract class Optimizer implements AutoCloseable {
           throw new InvalidArgumentException("loadState: slot '" + index + "/" + names[k] + "' is " + got
               + " but parameter " + index + " is " + p.dtype() + java.util.Arrays.toString(p.shape()));
         }
+        try {
+          NativeAccess.moveAll(List.of(saved), device);
+        } catch (RuntimeException e) {
+          saved.close();
+          throw e;
+        }
         s[k] = saved;
       } else {
         double init = initialValue(k);
         DType dt = p.dtype();
         long[] shape = p.shape();
-        s[k] = untracked(() -> Ops.full(init, dt, shape));
+        Device previous = device.isCpu() ? null : NativeAccess.useDefaultDevice(device);
+        try {
+          s[k] = untracked(() -> Ops.full(init, dt, shape));
+        } finally {
+          if (previous != null) {
+            NativeAccess.useDefaultDevice(previous);
+          }
+        }
       }
     }
     slots.put(p, s);
     order.add(p);
     return s;
+  }
+
+  // ---- devices ----
+
+  /**
+   * Moves the state this optimizer holds (moments, accumulators, state restored by {@link #loadState}) to
+   * {@code device} in place, all or nothing; state created later is created on its parameter's device. A model's
+   * {@code to(device)} calls this for its optimizer.
+   *
+   * <pre>{@code
+   * model.to(Device.cuda(0));            // moves the weights and model.optimizer()'s state
+   * }</pre>
+   */
+  public void to(Device device) {
+    checkOpen();
+    Objects.requireNonNull(device, "device");
+    List<Tensor> all = new ArrayList<>();
+    for (Tensor p : order) {
+      all.addAll(List.of(slots.get(p)));
+    }
+    all.addAll(pending.values());
+    NativeAccess.moveAll(all, device);
   }
 
   // ---- saving and resuming ----
