@@ -11,6 +11,7 @@
 #include "cpu/blas.h"
 
 extern "C" int openblas_get_num_threads(void);
+extern "C" void openblas_set_num_threads(int num_threads);
 
 TEST(openblas_stays_on_one_thread) {
   nr::set_num_threads(1);
@@ -20,6 +21,12 @@ TEST(openblas_stays_on_one_thread) {
   CHECK(nr::num_threads() == 2);
   CHECK(openblas_get_num_threads() == 1);
   CHECK_THROWS(nr::set_num_threads(0), nr::Status::InvalidArgument, "set_num_threads");
+  // Something else in the process threads OpenBLAS: the next product puts it back on one thread.
+  openblas_set_num_threads(2);
+  float a[4] = {1, 2, 3, 4}, b[4] = {1, 0, 0, 1}, c[4] = {};
+  nr::cpu::gemm("test", false, false, 2, 2, 2, a, 2, b, 2, 0.0f, c, 2);
+  CHECK(openblas_get_num_threads() == 1);
+  CHECK(c[0] == 1 && c[1] == 2 && c[2] == 3 && c[3] == 4);
 }
 
 // C = op(A)·op(B) + beta·C at 1 and at 3 threads (so panels are split) against a float64 loop. The two need not agree

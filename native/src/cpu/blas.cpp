@@ -38,6 +38,9 @@ void gemm_impl(const char* op, bool ta, bool tb, int64_t m, int64_t n, int64_t k
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
+  // The pool set OpenBLAS to one thread when it started; another library in the process may have changed that since,
+  // and threaded gemms inside the panels would oversubscribe the cores again.
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
   const CBLAS_TRANSPOSE cta = ta ? CblasTrans : CblasNoTrans, ctb = tb ? CblasTrans : CblasNoTrans;
   const blasint bk = dim(op, k), blda = dim(op, lda), bldb = dim(op, ldb), bldc = dim(op, ldc);
   dim(op, m);
