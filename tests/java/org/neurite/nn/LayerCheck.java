@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +35,9 @@ import org.neurite.Tensor;
  *   <li><b>gradients</b>: the gradients of {@code f = Σ R·output} ({@code R} fixed random, accumulated in float64) with
  *       respect to every floating-point input and every trainable weight equal central finite differences;
  *   <li><b>config round trip</b>: {@code Layers.fromConfig(typeName, config)} gives a layer with an equal config
- *       which, after its weights are copied, computes bit-for-bit the same outputs.
+ *       which, after its weights are copied, computes bit-for-bit the same outputs;
+ *   <li><b>save and load</b>: a functional model around the layer, saved with {@link Model#save} and read back with
+ *       {@link Model#load}, has the same config and predicts bit-for-bit the same outputs.
  * </ol>
  *
  * <p><b>Why the finite differences run in float32, and the tolerance.</b> Layers create float32 weights (as Keras's
@@ -111,6 +118,7 @@ public final class LayerCheck {
       checkParams(what, layer, inputs);
       checkGradients(what, layer, inputs);
       copy = checkRoundTrip(what, layer, inputs);
+      checkSaveLoad(what, layer, inputs);
     } finally {
       layer.close();
       if (copy != null) {
@@ -413,6 +421,48 @@ public final class LayerCheck {
       }
     }
     return copy;
+  }
+
+  // ---- 5. save and load ----
+
+  private void checkSaveLoad(String what, Layer layer, Tensor[] inputs) {
+    List<SymbolicTensor> in = symbolicInputs(inputs);
+    Model model = Model.of(in, layer.applyAll(in));
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("layercheck");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path file = dir.resolve("model.safetensors");
+    Model back = null;
+    try {
+      model.save(file);
+      back = Model.load(file);
+      if (!deepEquals(model.config(), back.config())) {
+        fail(what + ": the loaded model's config differs:\n  " + render(model.config()) + "\n  " + render(back.config()));
+      }
+      List<Tensor> a = model.predict(List.of(inputs), 1 << 20), b = back.predict(List.of(inputs), 1 << 20);
+      assertEquals(a.size(), b.size(), what + ": number of outputs after save and load");
+      for (int k = 0; k < a.size(); k++) {
+        double[] x = a.get(k).toDoubleArrayAnyType(), y = b.get(k).toDoubleArrayAnyType();
+        for (int i = 0; i < x.length; i++) {
+          if (Double.doubleToLongBits(x[i]) != Double.doubleToLongBits(y[i])) {
+            fail(what + ": the loaded model's output " + k + " differs at " + i + ": " + x[i] + " vs " + y[i]);
+          }
+        }
+      }
+    } finally {
+      if (back != null) {
+        back.close();
+      }
+      try {
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /** Map equality that compares arrays by content (configs hold long[] and double[]). */

@@ -9,8 +9,8 @@ import org.neurite.ModelFormatException;
 
 /**
  * Layer configurations as JSON, for the model file's {@code neurite.config} entry: maps, lists, strings, numbers,
- * booleans and null (arrays of longs are written as lists). Parsing is strict and depth-limited, since a model file
- * may come from anywhere; integral numbers come back as Long, others as Double.
+ * booleans and null (arrays of longs and of doubles are written as lists). Parsing is strict and depth-limited, since
+ * a model file may come from anywhere; integral numbers come back as Long, others as Double.
  */
 final class ConfigJson {
   private static final int MAX_DEPTH = 64;
@@ -38,6 +38,8 @@ final class ConfigJson {
       b.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? String.format(Locale.ROOT, "%.1f", d) : Double.toString(d));
     } else if (v instanceof long[] a) {
       write(Layers.list(a), b);
+    } else if (v instanceof double[] a) {
+      write(java.util.Arrays.stream(a).boxed().toList(), b);
     } else if (v instanceof Map<?, ?> m) {
       b.append('{');
       boolean first = true;

@@ -189,20 +189,31 @@ public abstract class Recurrent extends Layer {
     return outputShapes(List.of(inputShape)).get(0);
   }
 
+  /**
+   * Zeros of shape [batch, units] whose batch follows x's through ops, not a number: a traced graph (a saved model)
+   * then replays at any batch size, where {@code zeros(n, units)} would have frozen the batch it was traced at. Made
+   * by a select that never takes x's values, so a NaN in x does not reach the state.
+   */
+  private Tensor zeroState(Tensor x) {
+    Tensor column = x.slice(1, 0, 1, 1).slice(2, 0, 1, 1).squeeze(1);  // [batch, 1]
+    return Ops.where(Tensor.of(new boolean[] {false}), column, Ops.zeros(x.dtype())).add(Ops.zeros(x.dtype(), 1, units));
+  }
+
   @Override
   protected final List<Tensor> call(List<Tensor> inputs, boolean training) {
     if (inputs.size() != 1) {
       throw new InvalidArgumentException("expected one input, got " + inputs.size());
     }
     Tensor x = inputs.get(0);
-    long n = x.dim(0), steps = x.dim(1);
+    long steps = x.dim(1);
     if (steps == 0) {
       throw new ShapeException("cannot run over a sequence of length 0, input " + Shapes.str(x.shape()));
     }
     Tensor b = bias != null ? bias.value() : Ops.zeros(x.dtype(), biasShape(units));
     Tensor[] states = new Tensor[stateCount()];
+    Tensor zeroState = zeroState(x);
     for (int i = 0; i < states.length; i++) {
-      states[i] = Ops.zeros(x.dtype(), n, units);
+      states[i] = zeroState;
     }
     Tensor[] seq = returnSequences ? new Tensor[(int) steps] : null;
     for (long t = 0; t < steps; t++) {
