@@ -11,49 +11,6 @@ import org.neurite.InvalidArgumentException;
 final class Transforms {
   private Transforms() {}
 
-  /**
-   * The elements of upstream iterators opened one after another (repeat's rounds, concatenate's parts): each is
-   * opened once the one before is spent, and closed then.
-   */
-  private abstract static class Chain<T> extends PullIterator<T> {
-    private DatasetIterator<T> current;
-    private long part;
-    private boolean currentEmpty;
-
-    /**
-     * Opens part {@code part} (0, 1, ...), or returns null when there is none; {@code previousEmpty} tells whether
-     * the part before it gave no element.
-     */
-    abstract DatasetIterator<T> openPart(long part, boolean previousEmpty);
-
-    @Override
-    protected final T pull() {
-      while (true) {
-        if (current == null) {
-          current = openPart(part, part > 0 && currentEmpty);
-          if (current == null) {
-            return null;
-          }
-          currentEmpty = true;
-        }
-        if (current.hasNext()) {
-          currentEmpty = false;
-          return current.next();
-        }
-        current.close();
-        current = null;
-        part++;
-      }
-    }
-
-    @Override
-    protected final void release() {
-      if (current != null) {
-        current.close();
-      }
-    }
-  }
-
   /** Checks that every element is of the class a stage needs (Example for batch and cache). */
   static final class Checked<T> extends Stage<Object, T> {
     private final Class<T> type;
@@ -212,6 +169,49 @@ final class Transforms {
     @Override
     String describe() {
       return upstream.describe() + ".skip(" + count + ")";
+    }
+  }
+
+  /**
+   * The elements of upstream iterators opened one after another (repeat's rounds, concatenate's parts): each is
+   * opened once the one before is spent, and closed then.
+   */
+  private abstract static class Chain<T> extends PullIterator<T> {
+    private DatasetIterator<T> current;
+    private long part;
+    private boolean partEmpty; // the part opened last has given no element yet
+
+    /**
+     * Opens part {@code part} (0, 1, ...), or returns null when there is none; {@code previousEmpty} tells whether
+     * the part before it gave no element.
+     */
+    abstract DatasetIterator<T> openPart(long part, boolean previousEmpty);
+
+    @Override
+    protected final T pull() {
+      while (true) {
+        if (current == null) {
+          current = openPart(part, part > 0 && partEmpty);
+          if (current == null) {
+            return null;
+          }
+          partEmpty = true;
+        }
+        if (current.hasNext()) {
+          partEmpty = false;
+          return current.next();
+        }
+        current.close();
+        current = null;
+        part++;
+      }
+    }
+
+    @Override
+    protected final void release() {
+      if (current != null) {
+        current.close();
+      }
     }
   }
 
