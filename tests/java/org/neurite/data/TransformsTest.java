@@ -143,6 +143,59 @@ class TransformsTest {
     }
   }
 
+  /** An iterator over {@code values} that counts its closes, for a generator source. */
+  static final class Counted implements java.util.Iterator<Long>, AutoCloseable {
+    private final java.util.Iterator<Long> values;
+    private final AtomicLong closes;
+
+    Counted(List<Long> values, AtomicLong closes) {
+      this.values = values.iterator();
+      this.closes = closes;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return values.hasNext();
+    }
+
+    @Override
+    public Long next() {
+      return values.next();
+    }
+
+    @Override
+    public void close() {
+      closes.incrementAndGet();
+    }
+  }
+
+  @Test
+  void repeatAndConcatenateOpenEachPartOnceAndCloseIt() {
+    // epochs 0 and 1 have elements, epoch 2 none: repeat() ends after the first empty round instead of spinning
+    AtomicLong opened = new AtomicLong(), closed = new AtomicLong();
+    Dataset<Long> shrinking = Dataset.fromGenerator(() -> {
+      long epoch = opened.getAndIncrement();
+      return new Counted(epoch < 2 ? range(10 * epoch, 10 * epoch + 2) : List.of(), closed);
+    });
+    assertEquals(List.of(0L, 1L, 10L, 11L), shrinking.repeat().toList());
+    assertEquals(3, opened.get());
+    assertEquals(3, closed.get());
+
+    // an empty part in the middle is skipped; a part is opened only when reached, and closed with the iterator
+    opened.set(0);
+    closed.set(0);
+    Dataset<Long> parts = Dataset.concatenate(Dataset.range(2), Dataset.range(0), shrinking);
+    assertEquals(List.of(0L, 1L, 0L, 1L), parts.toList());
+    assertEquals(1, closed.get());
+    try (DatasetIterator<Long> it = parts.iterator()) {
+      assertEquals(List.of(0L, 1L), DataTesting.take(it, 2));
+      assertEquals(1, opened.get(), "the last part is not opened before it is reached");
+      assertEquals(List.of(10L), DataTesting.take(it, 1));
+    }
+    assertEquals(2, opened.get());
+    assertEquals(2, closed.get());
+  }
+
   @Test
   void zipConcatenate() {
     Dataset<String> z = Dataset.zip(Dataset.range(3), Dataset.fromList(List.of("a", "b", "c", "d")), (i, s) -> s + i);

@@ -13,18 +13,17 @@ import org.neurite.Tensor;
 final class Batching {
   private Batching() {}
 
-  static final class Batcher extends Dataset<Batch> {
-    private final Dataset<Example> upstream;
+  static final class Batcher extends Stage<Example, Batch> {
     private final int size;
     private final boolean dropRemainder;
     private final boolean padded;
     private final double padValue;
 
     Batcher(Dataset<Example> upstream, int size, boolean dropRemainder, boolean padded, double padValue) {
+      super(upstream);
       if (size < 1) {
         throw new InvalidArgumentException("batch: size " + size + " must be at least 1");
       }
-      this.upstream = upstream;
       this.size = size;
       this.dropRemainder = dropRemainder;
       this.padded = padded;
@@ -47,15 +46,14 @@ final class Batching {
 
     @Override
     DatasetIterator<Batch> open(long epoch) {
-      DatasetIterator<Example> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         long first;
 
         @Override
         protected Batch pull() {
           List<Example> examples = new ArrayList<>(size);
-          while (examples.size() < size && it.hasNext()) {
-            examples.add(it.next());
+          while (examples.size() < size && input.hasNext()) {
+            examples.add(input.next());
           }
           if (examples.isEmpty() || (dropRemainder && examples.size() < size)) {
             return null;
@@ -63,11 +61,6 @@ final class Batching {
           Batch b = assemble(examples, first);
           first += examples.size();
           return b;
-        }
-
-        @Override
-        protected void release() {
-          it.close();
         }
       };
     }
@@ -147,11 +140,9 @@ final class Batching {
   }
 
   /** Batches (or batched examples) back to single examples. */
-  static final class Unbatcher extends Dataset<Example> {
-    private final Dataset<?> upstream;
-
-    Unbatcher(Dataset<?> upstream) {
-      this.upstream = upstream;
+  static final class Unbatcher<S> extends Stage<S, Example> {
+    Unbatcher(Dataset<S> upstream) {
+      super(upstream);
     }
 
     @Override
@@ -166,15 +157,14 @@ final class Batching {
 
     @Override
     DatasetIterator<Example> open(long epoch) {
-      DatasetIterator<?> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         final ArrayDeque<Example> pending = new ArrayDeque<>();
         long index;
 
         @Override
         protected Example pull() {
-          while (pending.isEmpty() && it.hasNext()) {
-            Object element = it.next();
+          while (pending.isEmpty() && input.hasNext()) {
+            Object element = input.next();
             Example batched = toHost(element, index++);
             long rows = rows(batched, index - 1);
             for (long r = 0; r < rows; r++) {
@@ -190,7 +180,7 @@ final class Batching {
         @Override
         protected void release() {
           pending.clear();
-          it.close();
+          input.close();
         }
       };
     }

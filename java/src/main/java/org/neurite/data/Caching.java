@@ -21,12 +21,11 @@ import org.neurite.NeuriteIOException;
 final class Caching {
   private Caching() {}
 
-  static final class InMemory<T> extends Dataset<T> {
-    private final Dataset<T> upstream;
+  static final class InMemory<T> extends Stage<T, T> {
     private volatile List<T> cached;
 
     InMemory(Dataset<T> upstream) {
-      this.upstream = upstream;
+      super(upstream);
     }
 
     @Override
@@ -46,13 +45,12 @@ final class Caching {
       if (replay != null) {
         return new Sources.OfList<>(replay).open(epoch);
       }
-      DatasetIterator<T> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         final List<T> recording = new ArrayList<>();
 
         @Override
         protected T pull() {
-          if (!it.hasNext()) {
+          if (!input.hasNext()) {
             synchronized (InMemory.this) {
               if (cached == null) {
                 cached = List.copyOf(recording);
@@ -60,7 +58,7 @@ final class Caching {
             }
             return null;
           }
-          T value = it.next();
+          T value = input.next();
           if (value instanceof AutoCloseable) {
             DataUtil.release(value);
             throw new DataException(describe() + ": element " + recording.size() + " is a "
@@ -69,11 +67,6 @@ final class Caching {
           }
           recording.add(value);
           return value;
-        }
-
-        @Override
-        protected void release() {
-          it.close();
         }
       };
     }
@@ -84,20 +77,14 @@ final class Caching {
    * array as dtype code, rank, dims and little-endian data; a 0 byte ends it. Written to a temporary file beside
    * {@code path} and moved into place when the epoch completes, so a half-written cache is never read.
    */
-  static final class OnDisk extends Dataset<Example> {
+  static final class OnDisk extends Stage<Example, Example> {
     private static final byte[] MAGIC = "NRCACHE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private final Dataset<Example> upstream;
     private final Path path;
 
     OnDisk(Dataset<Example> upstream, Path path) {
-      this.upstream = upstream;
+      super(upstream);
       this.path = path;
-    }
-
-    @Override
-    public long cardinality() {
-      return upstream.cardinality();
     }
 
     @Override
@@ -122,21 +109,20 @@ final class Caching {
       } catch (IOException e) {
         throw new NeuriteIOException("cache: cannot write " + path + ": " + e.getMessage());
       }
-      DatasetIterator<Example> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         boolean finished;
 
         @Override
         protected Example pull() {
           try {
-            if (!it.hasNext()) {
+            if (!input.hasNext()) {
               out.writeByte(0);
               out.close();
               moveIntoPlace(tmp);
               finished = true;
               return null;
             }
-            Example e = it.next();
+            Example e = input.next();
             out.writeByte(1);
             out.writeInt(e.inputs().size());
             out.writeInt(e.targets().size());
@@ -158,7 +144,7 @@ final class Caching {
 
         @Override
         protected void release() {
-          it.close();
+          input.close();
           if (!finished) {
             try {
               out.close();

@@ -258,7 +258,7 @@ public abstract class Dataset<T> implements Iterable<T> {
    * {@link Example} whose arrays all have the same first dimension.
    */
   public Dataset<Example> unbatch() {
-    return new Batching.Unbatcher(this);
+    return new Batching.Unbatcher<>(this);
   }
 
   /** Repeats the data set forever; each repetition is a new epoch of the stages above (a new shuffle). */

@@ -22,21 +22,15 @@ import org.neurite.bindings.NeuriteNative.nr_tensor;
  * place the host waits, on the producer's thread, and by then they have long finished). Each buffer grows to the
  * largest batch it has held. On the CPU the same path runs with plain memory and immediate copies.
  */
-final class DeviceStaging extends Dataset<Batch> {
+final class DeviceStaging extends Stage<Batch, Batch> {
   private static final int BUFFERS = 2;
   private static final long ALIGNMENT = 64;
 
-  private final Dataset<Batch> upstream;
   private final Device device;
 
   DeviceStaging(Dataset<Batch> upstream, Device device) {
-    this.upstream = upstream;
+    super(upstream);
     this.device = device;
-  }
-
-  @Override
-  public long cardinality() {
-    return upstream.cardinality();
   }
 
   @Override
@@ -51,15 +45,15 @@ final class DeviceStaging extends Dataset<Batch> {
     for (int i = 0; i < BUFFERS; i++) {
       buffers[i] = new Staging();
     }
-    return new PullIterator<>() {
+    return new StageIterator<>(it) {
       long turn;
 
       @Override
       protected Batch pull() {
-        if (!it.hasNext()) {
+        if (!input.hasNext()) {
           return null;
         }
-        try (Batch batch = it.next()) {
+        try (Batch batch = input.next()) {
           return stage(batch, buffers[(int) (turn++ % BUFFERS)]);
         }
       }
@@ -67,7 +61,7 @@ final class DeviceStaging extends Dataset<Batch> {
       @Override
       protected void release() {
         try {
-          it.close();
+          input.close();
         } finally {
           for (Staging s : buffers) {
             s.free();

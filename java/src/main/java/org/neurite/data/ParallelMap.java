@@ -18,30 +18,24 @@ import org.neurite.InvalidArgumentException;
  * {@code 2 * parallelism} chunks are in flight, which bounds the memory. A seeded map gets a generator per element
  * seeded from (seed, epoch, index), so thread scheduling cannot change its results.
  */
-final class ParallelMap<T, R> extends Dataset<R> {
+final class ParallelMap<T, R> extends Stage<T, R> {
   /** Elements per task: enough to amortise a hand-over (microseconds), few enough to keep the window small. */
   static final int CHUNK = 8;
 
-  private final Dataset<T> upstream;
   private final SeededFunction<? super T, ? extends R> f;
   private final long seed;
   private final boolean seeded;
   private final int parallelism;
 
   ParallelMap(Dataset<T> upstream, SeededFunction<? super T, ? extends R> f, long seed, boolean seeded, int parallelism) {
+    super(upstream);
     if (parallelism < 1) {
       throw new InvalidArgumentException("map: parallelism " + parallelism + " must be at least 1");
     }
-    this.upstream = upstream;
     this.f = f;
     this.seed = seed;
     this.seeded = seeded;
     this.parallelism = parallelism;
-  }
-
-  @Override
-  public long cardinality() {
-    return upstream.cardinality();
   }
 
   @Override
@@ -67,22 +61,17 @@ final class ParallelMap<T, R> extends Dataset<R> {
   DatasetIterator<R> open(long epoch) {
     DatasetIterator<T> it = upstream.open(epoch);
     if (parallelism == 1) {
-      return new PullIterator<>() {
+      return new StageIterator<>(it) {
         long index;
 
         @Override
         protected R pull() {
-          return it.hasNext() ? apply(it.next(), epoch, index++) : null;
-        }
-
-        @Override
-        protected void release() {
-          it.close();
+          return input.hasNext() ? apply(input.next(), epoch, index++) : null;
         }
       };
     }
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, DataUtil.threads("map"));
-    return new PullIterator<>() {
+    return new StageIterator<>(it) {
       final ArrayDeque<Task<T, R>> inFlight = new ArrayDeque<>();
       Chunk<R> current;
       int delivered;
@@ -101,10 +90,10 @@ final class ParallelMap<T, R> extends Dataset<R> {
               throw error; // after every element of the chunk that came before the failing one
             }
           }
-          while (inFlight.size() < 2 * parallelism && it.hasNext()) {
+          while (inFlight.size() < 2 * parallelism && input.hasNext()) {
             List<T> inputs = new ArrayList<>(CHUNK);
-            while (inputs.size() < CHUNK && it.hasNext()) {
-              inputs.add(it.next());
+            while (inputs.size() < CHUNK && input.hasNext()) {
+              inputs.add(input.next());
             }
             long first = index;
             index += inputs.size();
@@ -136,7 +125,7 @@ final class ParallelMap<T, R> extends Dataset<R> {
         // so that no map thread outlives the iterator, and restore the interrupt afterwards.
         boolean interrupted = Thread.interrupted();
         try {
-          it.close();
+          input.close();
           long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
           while (!pool.isTerminated() && System.nanoTime() < deadline) {
             try {

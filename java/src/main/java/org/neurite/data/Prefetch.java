@@ -8,25 +8,19 @@ import org.neurite.InvalidArgumentException;
  * Runs the stages above on a background thread that stays up to {@code bufferSize} elements ahead of the consumer.
  * Failures travel through the queue and are thrown to the consumer in order, after the elements made before them.
  */
-final class Prefetch<T> extends Dataset<T> {
+final class Prefetch<T> extends Stage<T, T> {
   private static final Object END = new Object();
 
   private record Failure(RuntimeException error) {}
 
-  private final Dataset<T> upstream;
   private final int bufferSize;
 
   Prefetch(Dataset<T> upstream, int bufferSize) {
+    super(upstream);
     if (bufferSize < 1) {
       throw new InvalidArgumentException("prefetch: bufferSize " + bufferSize + " must be at least 1");
     }
-    this.upstream = upstream;
     this.bufferSize = bufferSize;
-  }
-
-  @Override
-  public long cardinality() {
-    return upstream.cardinality();
   }
 
   @Override

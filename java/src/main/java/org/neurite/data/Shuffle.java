@@ -11,16 +11,15 @@ import org.neurite.InvalidArgumentException;
  * entirely, the positions are permuted instead (Fisher-Yates) and the elements fetched one by one, so the buffer costs
  * one long per element rather than the elements themselves.
  */
-final class Shuffle<T> extends Dataset<T> {
-  private final Dataset<T> upstream;
+final class Shuffle<T> extends Stage<T, T> {
   private final int bufferSize;
   private final long seed;
 
   Shuffle(Dataset<T> upstream, int bufferSize, long seed) {
+    super(upstream);
     if (bufferSize < 1) {
       throw new InvalidArgumentException("shuffle: bufferSize " + bufferSize + " must be at least 1");
     }
-    this.upstream = upstream;
     this.bufferSize = bufferSize;
     this.seed = seed;
   }
@@ -42,14 +41,13 @@ final class Shuffle<T> extends Dataset<T> {
         protected void release() {}
       };
     }
-    DatasetIterator<T> it = upstream.open(epoch);
-    return new PullIterator<>() {
+    return new StageIterator<>(upstream.open(epoch)) {
       final ArrayList<T> buffer = new ArrayList<>();
 
       @Override
       protected T pull() {
-        while (buffer.size() < bufferSize && it.hasNext()) {
-          buffer.add(it.next());
+        while (buffer.size() < bufferSize && input.hasNext()) {
+          buffer.add(input.next());
         }
         if (buffer.isEmpty()) {
           return null;
@@ -65,14 +63,9 @@ final class Shuffle<T> extends Dataset<T> {
       protected void release() {
         buffer.forEach(DataUtil::release);
         buffer.clear();
-        it.close();
+        input.close();
       }
     };
-  }
-
-  @Override
-  public long cardinality() {
-    return upstream.cardinality();
   }
 
   @Override

@@ -12,29 +12,27 @@ final class Transforms {
   private Transforms() {}
 
   /** Checks that every element is of the class a stage needs (Example for batch and cache). */
-  static final class Checked<T> extends Dataset<T> {
-    private final Dataset<Object> upstream;
+  static final class Checked<T> extends Stage<Object, T> {
     private final Class<T> type;
     private final String stage;
 
     Checked(Dataset<Object> upstream, Class<T> type, String stage) {
-      this.upstream = upstream;
+      super(upstream);
       this.type = type;
       this.stage = stage;
     }
 
     @Override
     DatasetIterator<T> open(long epoch) {
-      DatasetIterator<Object> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         long index;
 
         @Override
         protected T pull() {
-          if (!it.hasNext()) {
+          if (!input.hasNext()) {
             return null;
           }
-          Object value = it.next();
+          Object value = input.next();
           if (!type.isInstance(value)) {
             DataUtil.release(value);
             throw new DataException(stage + ": element " + index + " of " + upstream.describe() + " is a "
@@ -44,17 +42,7 @@ final class Transforms {
           index++;
           return type.cast(value);
         }
-
-        @Override
-        protected void release() {
-          it.close();
-        }
       };
-    }
-
-    @Override
-    public long cardinality() {
-      return upstream.cardinality();
     }
 
     @Override
@@ -63,25 +51,23 @@ final class Transforms {
     }
   }
 
-  static final class Filter<T> extends Dataset<T> {
-    private final Dataset<T> upstream;
+  static final class Filter<T> extends Stage<T, T> {
     private final Predicate<? super T> keep;
 
     Filter(Dataset<T> upstream, Predicate<? super T> keep) {
-      this.upstream = upstream;
+      super(upstream);
       this.keep = keep;
     }
 
     @Override
     DatasetIterator<T> open(long epoch) {
-      DatasetIterator<T> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         long index;
 
         @Override
         protected T pull() {
-          while (it.hasNext()) {
-            T value = it.next();
+          while (input.hasNext()) {
+            T value = input.next();
             boolean kept;
             try {
               kept = keep.test(value);
@@ -97,11 +83,6 @@ final class Transforms {
           }
           return null;
         }
-
-        @Override
-        protected void release() {
-          it.close();
-        }
       };
     }
 
@@ -116,34 +97,27 @@ final class Transforms {
     }
   }
 
-  static final class Take<T> extends Dataset<T> {
-    private final Dataset<T> upstream;
+  static final class Take<T> extends Stage<T, T> {
     private final long count;
 
     Take(Dataset<T> upstream, long count) {
-      this.upstream = upstream;
+      super(upstream);
       this.count = count;
     }
 
     @Override
     DatasetIterator<T> open(long epoch) {
-      DatasetIterator<T> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         long taken;
 
         @Override
         protected T pull() {
-          if (taken >= count || !it.hasNext()) {
-            it.close(); // stops upstream threads as soon as the last element is out
+          if (taken >= count || !input.hasNext()) {
+            input.close(); // stops upstream threads as soon as the last element is out
             return null;
           }
           taken++;
-          return it.next();
-        }
-
-        @Override
-        protected void release() {
-          it.close();
+          return input.next();
         }
       };
     }
@@ -160,35 +134,28 @@ final class Transforms {
     }
   }
 
-  static final class Skip<T> extends Dataset<T> {
-    private final Dataset<T> upstream;
+  static final class Skip<T> extends Stage<T, T> {
     private final long count;
 
     Skip(Dataset<T> upstream, long count) {
-      this.upstream = upstream;
+      super(upstream);
       this.count = count;
     }
 
     @Override
     DatasetIterator<T> open(long epoch) {
-      DatasetIterator<T> it = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         boolean skipped;
 
         @Override
         protected T pull() {
           if (!skipped) {
             skipped = true;
-            for (long i = 0; i < count && it.hasNext(); i++) {
-              DataUtil.release(it.next());
+            for (long i = 0; i < count && input.hasNext(); i++) {
+              DataUtil.release(input.next());
             }
           }
-          return it.hasNext() ? it.next() : null;
-        }
-
-        @Override
-        protected void release() {
-          it.close();
+          return input.hasNext() ? input.next() : null;
         }
       };
     }
@@ -205,49 +172,67 @@ final class Transforms {
     }
   }
 
+  /**
+   * The elements of upstream iterators opened one after another (repeat's rounds, concatenate's parts): each is
+   * opened once the one before is spent, and closed then.
+   */
+  private abstract static class Chain<T> extends PullIterator<T> {
+    private DatasetIterator<T> current;
+    private long part;
+    private boolean partEmpty; // the part opened last has given no element yet
+
+    /**
+     * Opens part {@code part} (0, 1, ...), or returns null when there is none; {@code previousEmpty} tells whether
+     * the part before it gave no element.
+     */
+    abstract DatasetIterator<T> openPart(long part, boolean previousEmpty);
+
+    @Override
+    protected final T pull() {
+      while (true) {
+        if (current == null) {
+          current = openPart(part, part > 0 && partEmpty);
+          if (current == null) {
+            return null;
+          }
+          partEmpty = true;
+        }
+        if (current.hasNext()) {
+          partEmpty = false;
+          return current.next();
+        }
+        current.close();
+        current = null;
+        part++;
+      }
+    }
+
+    @Override
+    protected final void release() {
+      if (current != null) {
+        current.close();
+      }
+    }
+  }
+
   /** count < 0: forever. Repetition r of epoch e opens epoch {@code e * count + r} upstream (a fresh shuffle each). */
-  static final class Repeat<T> extends Dataset<T> {
-    private final Dataset<T> upstream;
+  static final class Repeat<T> extends Stage<T, T> {
     private final long count;
 
     Repeat(Dataset<T> upstream, long count) {
-      this.upstream = upstream;
+      super(upstream);
       this.count = count;
     }
 
     @Override
     DatasetIterator<T> open(long epoch) {
-      return new PullIterator<>() {
-        long round;
-        DatasetIterator<T> it;
-        boolean sawAny;
-
+      return new Chain<>() {
         @Override
-        protected T pull() {
-          while (count < 0 || round < count) {
-            if (it == null) {
-              it = upstream.open(count < 0 ? DataUtil.mix(epoch, round, 0) & Long.MAX_VALUE : epoch * count + round);
-              sawAny = false;
-            }
-            if (it.hasNext()) {
-              sawAny = true;
-              return it.next();
-            }
-            it.close();
-            it = null;
-            round++;
-            if (!sawAny && count < 0) {
-              return null; // an empty data set repeated forever is still empty, not an endless loop
-            }
+        DatasetIterator<T> openPart(long round, boolean previousEmpty) {
+          if (count < 0 ? previousEmpty : round >= count) {
+            return null; // an empty data set repeated forever is still empty, not an endless loop
           }
-          return null;
-        }
-
-        @Override
-        protected void release() {
-          if (it != null) {
-            it.close();
-          }
+          return upstream.open(count < 0 ? DataUtil.mix(epoch, round, 0) & Long.MAX_VALUE : epoch * count + round);
         }
       };
     }
@@ -282,31 +267,10 @@ final class Transforms {
 
     @Override
     DatasetIterator<T> open(long epoch) {
-      return new PullIterator<>() {
-        int part;
-        DatasetIterator<T> it;
-
+      return new Chain<>() {
         @Override
-        protected T pull() {
-          while (part < parts.size()) {
-            if (it == null) {
-              it = parts.get(part).open(epoch);
-            }
-            if (it.hasNext()) {
-              return it.next();
-            }
-            it.close();
-            it = null;
-            part++;
-          }
-          return null;
-        }
-
-        @Override
-        protected void release() {
-          if (it != null) {
-            it.close();
-          }
+        DatasetIterator<T> openPart(long part, boolean previousEmpty) {
+          return part < parts.size() ? parts.get((int) part).open(epoch) : null;
         }
       };
     }
@@ -405,18 +369,17 @@ final class Transforms {
     }
   }
 
-  static final class Interleave<T, R> extends Dataset<R> {
-    private final Dataset<T> upstream;
+  static final class Interleave<T, R> extends Stage<T, R> {
     private final Function<? super T, Dataset<R>> f;
     private final int cycleLength;
     private final int blockLength;
 
     Interleave(Dataset<T> upstream, Function<? super T, Dataset<R>> f, int cycleLength, int blockLength) {
+      super(upstream);
       if (cycleLength < 1 || blockLength < 1) {
         throw new InvalidArgumentException("interleave: cycleLength " + cycleLength + " and blockLength " + blockLength
             + " must be at least 1");
       }
-      this.upstream = upstream;
       this.f = f;
       this.cycleLength = cycleLength;
       this.blockLength = blockLength;
@@ -424,8 +387,7 @@ final class Transforms {
 
     @Override
     DatasetIterator<R> open(long epoch) {
-      DatasetIterator<T> outer = upstream.open(epoch);
-      return new PullIterator<>() {
+      return new StageIterator<>(upstream.open(epoch)) {
         final List<DatasetIterator<R>> open = new ArrayList<>();
         int slot;
         int inBlock;
@@ -434,7 +396,7 @@ final class Transforms {
         boolean started;
 
         private DatasetIterator<R> openNext() {
-          T value = outer.next();
+          T value = input.next();
           Dataset<R> inner;
           try {
             inner = f.apply(value);
@@ -449,7 +411,7 @@ final class Transforms {
         protected R pull() {
           if (!started) {
             started = true;
-            while (open.size() < cycleLength && outer.hasNext()) {
+            while (open.size() < cycleLength && input.hasNext()) {
               open.add(openNext());
             }
           }
@@ -469,7 +431,7 @@ final class Transforms {
             }
             it.close();
             // the next upstream element takes the finished one's place in the cycle, as in tf.data
-            if (outer.hasNext()) {
+            if (input.hasNext()) {
               open.set(slot, openNext());
             } else {
               open.remove(slot);
@@ -485,7 +447,7 @@ final class Transforms {
             it.close();
           }
           open.clear();
-          outer.close();
+          input.close();
         }
       };
     }
@@ -521,32 +483,26 @@ final class Transforms {
     if (source instanceof Sources.Indexed<T> indexed) {
       return new Sources.Selected<>(indexed, sorted);
     }
-    return new Dataset<>() {
+    return new Stage<T, T>(source) {
       @Override
       DatasetIterator<T> open(long epoch) {
         // always epoch 0 upstream: a split's membership must not change from one epoch to the next
-        DatasetIterator<T> it = source.open(0);
-        return new PullIterator<>() {
+        return new StageIterator<>(upstream.open(0)) {
           long position;
           int next;
 
           @Override
           protected T pull() {
-            while (next < sorted.length && it.hasNext()) {
-              T value = it.next();
+            while (next < sorted.length && input.hasNext()) {
+              T value = input.next();
               if (position++ == sorted[next]) {
                 next++;
                 return value;
               }
               DataUtil.release(value);
             }
-            it.close();
+            input.close();
             return null;
-          }
-
-          @Override
-          protected void release() {
-            it.close();
           }
         };
       }

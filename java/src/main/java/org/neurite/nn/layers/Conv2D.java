@@ -6,16 +6,11 @@ import org.neurite.InvalidArgumentException;
 import org.neurite.Ops;
 import org.neurite.ShapeException;
 import org.neurite.Tensor;
-import org.neurite.init.GlorotUniform;
-import org.neurite.init.Initializer;
-import org.neurite.init.Zeros;
 import org.neurite.nn.Activation;
-import org.neurite.nn.Initializers;
 import org.neurite.nn.Layer;
 import org.neurite.nn.Layers;
 import org.neurite.nn.Padding;
 import org.neurite.nn.Parameter;
-import org.neurite.nn.Regularizer;
 import org.neurite.nn.Shapes;
 
 /**
@@ -31,10 +26,7 @@ public final class Conv2D extends Layer {
   private final long filters;
   private final long[] kernelSize, strides, dilation;
   private final Padding padding;
-  private final Activation activation;
-  private final boolean useBias;
-  private final Initializer kernelInit, biasInit;
-  private final Regularizer kernelReg, biasReg;
+  private final KernelLayerBuilder.Options options;
   private Parameter kernel, bias;
   private Attrs attrs;
 
@@ -56,12 +48,7 @@ public final class Conv2D extends Layer {
     this.strides = positive("strides", b.strides);
     this.dilation = positive("dilationRate", b.dilation);
     this.padding = b.padding;
-    this.activation = b.activation;
-    this.useBias = b.useBias;
-    this.kernelInit = b.kernelInit;
-    this.biasInit = b.biasInit;
-    this.kernelReg = b.kernelReg;
-    this.biasReg = b.biasReg;
+    this.options = b.options();
     if (!b.trainable) {
       setTrainable(false);
     }
@@ -82,36 +69,24 @@ public final class Conv2D extends Layer {
     return new Builder(filters, new long[] {kernelHeight, kernelWidth});
   }
 
-  /** Options of {@link Conv2D}. */
-  public static final class Builder {
+  /** Options of {@link Conv2D}: its own, and the kernel, bias and activation options of {@link KernelLayerBuilder}. */
+  public static final class Builder extends KernelLayerBuilder<Builder, Conv2D> {
     private final long filters;
     private final long[] kernelSize;
     private long[] strides = {1, 1}, dilation = {1, 1};
     private Padding padding = Padding.VALID;
-    private String name;
-    private Activation activation = Activation.LINEAR;
-    private boolean useBias = true, trainable = true;
-    private Initializer kernelInit = new GlorotUniform(), biasInit = new Zeros();
-    private Regularizer kernelReg, biasReg;
 
     private Builder(long filters, long[] kernelSize) {
       this.filters = filters;
       this.kernelSize = kernelSize;
     }
 
-    public Builder name(String name) { this.name = name; return this; }
     public Builder strides(long s) { this.strides = new long[] {s, s}; return this; }
     public Builder strides(long sh, long sw) { this.strides = new long[] {sh, sw}; return this; }
     public Builder dilationRate(long d) { this.dilation = new long[] {d, d}; return this; }
     public Builder padding(Padding p) { this.padding = p; return this; }
-    public Builder activation(Activation a) { this.activation = a; return this; }
-    public Builder useBias(boolean u) { this.useBias = u; return this; }
-    public Builder kernelInitializer(Initializer i) { this.kernelInit = i; return this; }
-    public Builder biasInitializer(Initializer i) { this.biasInit = i; return this; }
-    public Builder kernelRegularizer(Regularizer r) { this.kernelReg = r; return this; }
-    public Builder biasRegularizer(Regularizer r) { this.biasReg = r; return this; }
-    public Builder trainable(boolean t) { this.trainable = t; return this; }
 
+    @Override
     public Conv2D build() {
       return new Conv2D(this);
     }
@@ -131,9 +106,10 @@ public final class Conv2D extends Layer {
       throw new ShapeException("expected NHWC input of rank 4 [batch, height, width, channels], got " + Shapes.str(inputShape));
     }
     long c = Shapes.lastDim(name(), inputShape);
-    kernel = addWeight("kernel", new long[] {kernelSize[0], kernelSize[1], c, filters}, kernelInit, kernelReg, true);
-    if (useBias) {
-      bias = addWeight("bias", new long[] {filters}, biasInit, biasReg, true);
+    kernel = addWeight("kernel", new long[] {kernelSize[0], kernelSize[1], c, filters}, options.kernelInit(),
+        options.kernelReg(), true);
+    if (options.useBias()) {
+      bias = addWeight("bias", new long[] {filters}, options.biasInit(), options.biasReg(), true);
     }
     attrs = Attrs.of().set("strides", strides).set("padding", padding.code()).set("dilations", dilation);
   }
@@ -154,11 +130,7 @@ public final class Conv2D extends Layer {
 
   @Override
   protected Tensor call(Tensor x, boolean training) {
-    Tensor y = Ops.call("conv2d", attrs, x, kernel.value())[0];
-    if (bias != null) {
-      y = y.add(bias.value());
-    }
-    return activation.apply(y);
+    return options.addBiasAndActivate(Ops.call("conv2d", attrs, x, kernel.value())[0], bias);
   }
 
   @Override
@@ -169,27 +141,16 @@ public final class Conv2D extends Layer {
     c.put("strides", Layers.list(strides));
     c.put("padding", padding.kerasName());
     c.put("dilation_rate", Layers.list(dilation));
-    c.put("activation", activation.kerasName());
-    c.put("use_bias", useBias);
-    c.put("kernel_initializer", Initializers.configOf(kernelInit));
-    c.put("bias_initializer", Initializers.configOf(biasInit));
-    c.put("kernel_regularizer", Regularizer.configOf(kernelReg));
-    c.put("bias_regularizer", Regularizer.configOf(biasReg));
+    options.writeConfig(c);
     return c;
   }
 
   public static Conv2D fromConfig(Map<String, Object> c) {
     long[] k = Layers.longs(c.get("kernel_size")), s = Layers.longs(c.get("strides")), d = Layers.longs(c.get("dilation_rate"));
     Builder b = builder(((Number) c.get("filters")).longValue(), k[0], k[1])
-        .name((String) c.get("name"))
         .strides(s[0], s[1])
         .padding(Padding.forName((String) c.get("padding")))
-        .activation(Activation.forName((String) c.get("activation")))
-        .useBias(Layers.bool(c, "use_bias", true))
-        .kernelInitializer(Initializers.fromConfig(c.get("kernel_initializer"), new GlorotUniform()))
-        .biasInitializer(Initializers.fromConfig(c.get("bias_initializer"), new Zeros()))
-        .kernelRegularizer(Regularizer.fromConfig(c.get("kernel_regularizer")))
-        .biasRegularizer(Regularizer.fromConfig(c.get("bias_regularizer")));
+        .fromConfig(c);
     b.dilation = d;
     return Layers.withBase(b.build(), c);
   }

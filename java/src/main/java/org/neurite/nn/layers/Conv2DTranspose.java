@@ -6,16 +6,11 @@ import org.neurite.InvalidArgumentException;
 import org.neurite.Ops;
 import org.neurite.ShapeException;
 import org.neurite.Tensor;
-import org.neurite.init.GlorotUniform;
-import org.neurite.init.Initializer;
-import org.neurite.init.Zeros;
 import org.neurite.nn.Activation;
-import org.neurite.nn.Initializers;
 import org.neurite.nn.Layer;
 import org.neurite.nn.Layers;
 import org.neurite.nn.Padding;
 import org.neurite.nn.Parameter;
-import org.neurite.nn.Regularizer;
 import org.neurite.nn.Shapes;
 
 /**
@@ -35,10 +30,7 @@ public final class Conv2DTranspose extends Layer {
   private final long filters;
   private final long[] kernelSize, strides, dilation, outputPadding;
   private final Padding padding;
-  private final Activation activation;
-  private final boolean useBias;
-  private final Initializer kernelInit, biasInit;
-  private final Regularizer kernelReg, biasReg;
+  private final KernelLayerBuilder.Options options;
   private Parameter kernel, bias;
   private Attrs attrs;
 
@@ -65,12 +57,7 @@ public final class Conv2DTranspose extends Layer {
           + " must be less than strides " + Shapes.str(strides));
     }
     this.padding = b.padding;
-    this.activation = b.activation;
-    this.useBias = b.useBias;
-    this.kernelInit = b.kernelInit;
-    this.biasInit = b.biasInit;
-    this.kernelReg = b.kernelReg;
-    this.biasReg = b.biasReg;
+    this.options = b.options();
     if (!b.trainable) {
       setTrainable(false);
     }
@@ -92,24 +79,21 @@ public final class Conv2DTranspose extends Layer {
     return new Builder(filters, new long[] {kernelHeight, kernelWidth});
   }
 
-  /** Options of {@link Conv2DTranspose}, with Keras's defaults. */
-  public static final class Builder {
+  /**
+   * Options of {@link Conv2DTranspose}, with Keras's defaults: its own, and the kernel, bias and activation options of
+   * {@link KernelLayerBuilder}.
+   */
+  public static final class Builder extends KernelLayerBuilder<Builder, Conv2DTranspose> {
     private final long filters;
     private final long[] kernelSize;
     private long[] strides = {1, 1}, dilation = {1, 1}, outputPadding;
     private Padding padding = Padding.VALID;
-    private String name;
-    private Activation activation = Activation.LINEAR;
-    private boolean useBias = true, trainable = true;
-    private Initializer kernelInit = new GlorotUniform(), biasInit = new Zeros();
-    private Regularizer kernelReg, biasReg;
 
     private Builder(long filters, long[] kernelSize) {
       this.filters = filters;
       this.kernelSize = kernelSize;
     }
 
-    public Builder name(String name) { this.name = name; return this; }
     public Builder strides(long s) { this.strides = new long[] {s, s}; return this; }
     public Builder strides(long sh, long sw) { this.strides = new long[] {sh, sw}; return this; }
     public Builder dilationRate(long d) { this.dilation = new long[] {d, d}; return this; }
@@ -117,14 +101,8 @@ public final class Conv2DTranspose extends Layer {
     /** Extra rows and columns on the bottom and right of the output (each less than its stride). */
     public Builder outputPadding(long ph, long pw) { this.outputPadding = new long[] {ph, pw}; return this; }
     public Builder padding(Padding p) { this.padding = p; return this; }
-    public Builder activation(Activation a) { this.activation = a; return this; }
-    public Builder useBias(boolean u) { this.useBias = u; return this; }
-    public Builder kernelInitializer(Initializer i) { this.kernelInit = i; return this; }
-    public Builder biasInitializer(Initializer i) { this.biasInit = i; return this; }
-    public Builder kernelRegularizer(Regularizer r) { this.kernelReg = r; return this; }
-    public Builder biasRegularizer(Regularizer r) { this.biasReg = r; return this; }
-    public Builder trainable(boolean t) { this.trainable = t; return this; }
 
+    @Override
     public Conv2DTranspose build() {
       return new Conv2DTranspose(this);
     }
@@ -145,9 +123,10 @@ public final class Conv2DTranspose extends Layer {
           + Shapes.str(inputShape));
     }
     long c = Shapes.lastDim(name(), inputShape);
-    kernel = addWeight("kernel", new long[] {kernelSize[0], kernelSize[1], filters, c}, kernelInit, kernelReg, true);
-    if (useBias) {
-      bias = addWeight("bias", new long[] {filters}, biasInit, biasReg, true);
+    kernel = addWeight("kernel", new long[] {kernelSize[0], kernelSize[1], filters, c}, options.kernelInit(),
+        options.kernelReg(), true);
+    if (options.useBias()) {
+      bias = addWeight("bias", new long[] {filters}, options.biasInit(), options.biasReg(), true);
     }
     attrs = Attrs.of().set("strides", strides).set("padding", padding.code()).set("dilations", dilation);
     if (outputPadding != null) {
@@ -177,11 +156,7 @@ public final class Conv2DTranspose extends Layer {
 
   @Override
   protected Tensor call(Tensor x, boolean training) {
-    Tensor y = Ops.call("conv2d_transpose", attrs, x, kernel.value())[0];
-    if (bias != null) {
-      y = y.add(bias.value());
-    }
-    return activation.apply(y);
+    return options.addBiasAndActivate(Ops.call("conv2d_transpose", attrs, x, kernel.value())[0], bias);
   }
 
   @Override
@@ -193,12 +168,7 @@ public final class Conv2DTranspose extends Layer {
     c.put("padding", padding.kerasName());
     c.put("output_padding", outputPadding == null ? null : outputPadding.clone());
     c.put("dilation_rate", dilation.clone());
-    c.put("activation", activation.kerasName());
-    c.put("use_bias", useBias);
-    c.put("kernel_initializer", Initializers.configOf(kernelInit));
-    c.put("bias_initializer", Initializers.configOf(biasInit));
-    c.put("kernel_regularizer", Regularizer.configOf(kernelReg));
-    c.put("bias_regularizer", Regularizer.configOf(biasReg));
+    options.writeConfig(c);
     return c;
   }
 
@@ -206,15 +176,9 @@ public final class Conv2DTranspose extends Layer {
     long[] k = Layers.longs(c.get("kernel_size")), s = Layers.longs(c.get("strides"));
     long[] d = Layers.longs(c.get("dilation_rate")), op = Layers.longs(c.get("output_padding"));
     Builder b = builder(((Number) c.get("filters")).longValue(), k[0], k[1])
-        .name((String) c.get("name"))
         .strides(s[0], s[1])
         .padding(Padding.forName((String) c.get("padding")))
-        .activation(Activation.forName((String) c.get("activation")))
-        .useBias(Layers.bool(c, "use_bias", true))
-        .kernelInitializer(Initializers.fromConfig(c.get("kernel_initializer"), new GlorotUniform()))
-        .biasInitializer(Initializers.fromConfig(c.get("bias_initializer"), new Zeros()))
-        .kernelRegularizer(Regularizer.fromConfig(c.get("kernel_regularizer")))
-        .biasRegularizer(Regularizer.fromConfig(c.get("bias_regularizer")));
+        .fromConfig(c);
     if (d != null) {
       b.dilationRate(d[0], d[1]);
     }

@@ -2,15 +2,10 @@ package org.neurite.nn.layers;
 
 import java.util.Map;
 import org.neurite.Tensor;
-import org.neurite.init.GlorotUniform;
-import org.neurite.init.Initializer;
-import org.neurite.init.Zeros;
 import org.neurite.nn.Activation;
-import org.neurite.nn.Initializers;
 import org.neurite.nn.Layer;
 import org.neurite.nn.Layers;
 import org.neurite.nn.Parameter;
-import org.neurite.nn.Regularizer;
 import org.neurite.nn.Shapes;
 
 /**
@@ -24,10 +19,7 @@ import org.neurite.nn.Shapes;
  */
 public final class Dense extends Layer {
   private final long units;
-  private final Activation activation;
-  private final boolean useBias;
-  private final Initializer kernelInit, biasInit;
-  private final Regularizer kernelReg, biasReg;
+  private final KernelLayerBuilder.Options options;
   private Parameter kernel, bias;
 
   public Dense(long units) {
@@ -44,12 +36,7 @@ public final class Dense extends Layer {
       throw new org.neurite.InvalidArgumentException("Dense: units must be > 0, got " + b.units);
     }
     this.units = b.units;
-    this.activation = b.activation;
-    this.useBias = b.useBias;
-    this.kernelInit = b.kernelInit;
-    this.biasInit = b.biasInit;
-    this.kernelReg = b.kernelReg;
-    this.biasReg = b.biasReg;
+    this.options = b.options();
     if (!b.trainable) {
       setTrainable(false);
     }
@@ -59,28 +46,15 @@ public final class Dense extends Layer {
     return new Builder(units);
   }
 
-  /** Options of {@link Dense}. */
-  public static final class Builder {
+  /** Options of {@link Dense}: the units, and the kernel, bias and activation options of {@link KernelLayerBuilder}. */
+  public static final class Builder extends KernelLayerBuilder<Builder, Dense> {
     private final long units;
-    private String name;
-    private Activation activation = Activation.LINEAR;
-    private boolean useBias = true, trainable = true;
-    private Initializer kernelInit = new GlorotUniform(), biasInit = new Zeros();
-    private Regularizer kernelReg, biasReg;
 
     private Builder(long units) {
       this.units = units;
     }
 
-    public Builder name(String name) { this.name = name; return this; }
-    public Builder activation(Activation a) { this.activation = a; return this; }
-    public Builder useBias(boolean useBias) { this.useBias = useBias; return this; }
-    public Builder kernelInitializer(Initializer i) { this.kernelInit = i; return this; }
-    public Builder biasInitializer(Initializer i) { this.biasInit = i; return this; }
-    public Builder kernelRegularizer(Regularizer r) { this.kernelReg = r; return this; }
-    public Builder biasRegularizer(Regularizer r) { this.biasReg = r; return this; }
-    public Builder trainable(boolean t) { this.trainable = t; return this; }
-
+    @Override
     public Dense build() {
       return new Dense(this);
     }
@@ -104,9 +78,9 @@ public final class Dense extends Layer {
       throw new org.neurite.ShapeException("expected input of rank >= 2 ([batch, features]), got " + Shapes.str(inputShape));
     }
     long in = Shapes.lastDim(name(), inputShape);
-    kernel = addWeight("kernel", new long[] {in, units}, kernelInit, kernelReg, true);
-    if (useBias) {
-      bias = addWeight("bias", new long[] {units}, biasInit, biasReg, true);
+    kernel = addWeight("kernel", new long[] {in, units}, options.kernelInit(), options.kernelReg(), true);
+    if (options.useBias()) {
+      bias = addWeight("bias", new long[] {units}, options.biasInit(), options.biasReg(), true);
     }
   }
 
@@ -119,35 +93,18 @@ public final class Dense extends Layer {
 
   @Override
   protected Tensor call(Tensor x, boolean training) {
-    Tensor y = x.matmul(kernel.value());
-    if (bias != null) {
-      y = y.add(bias.value());
-    }
-    return activation.apply(y);
+    return options.addBiasAndActivate(x.matmul(kernel.value()), bias);
   }
 
   @Override
   public Map<String, Object> config() {
     Map<String, Object> c = super.config();
     c.put("units", units);
-    c.put("activation", activation.kerasName());
-    c.put("use_bias", useBias);
-    c.put("kernel_initializer", Initializers.configOf(kernelInit));
-    c.put("bias_initializer", Initializers.configOf(biasInit));
-    c.put("kernel_regularizer", Regularizer.configOf(kernelReg));
-    c.put("bias_regularizer", Regularizer.configOf(biasReg));
+    options.writeConfig(c);
     return c;
   }
 
   public static Dense fromConfig(Map<String, Object> c) {
-    return Layers.withBase(builder(((Number) c.get("units")).longValue())
-        .name((String) c.get("name"))
-        .activation(Activation.forName((String) c.get("activation")))
-        .useBias(Layers.bool(c, "use_bias", true))
-        .kernelInitializer(Initializers.fromConfig(c.get("kernel_initializer"), new GlorotUniform()))
-        .biasInitializer(Initializers.fromConfig(c.get("bias_initializer"), new Zeros()))
-        .kernelRegularizer(Regularizer.fromConfig(c.get("kernel_regularizer")))
-        .biasRegularizer(Regularizer.fromConfig(c.get("bias_regularizer")))
-        .build(), c);
+    return Layers.withBase(builder(((Number) c.get("units")).longValue()).fromConfig(c).build(), c);
   }
 }
