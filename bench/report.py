@@ -411,12 +411,10 @@ def main():
     L.extend(a.command)
     L.append("```")
     L.append("")
-    L.append("Thread counts are set on both sides: Neurite with `Neurite.setNumThreads(n)` (its pool and its OpenBLAS), "
-             "the direct path with `openblas_set_num_threads(n)` (through the preset's `blas_set_num_threads`); each "
-             "side runs in its own forked JVM, so only one OpenBLAS is loaded per process. The Neurite side calls "
-             "`Neurite.numThreads()` before `setNumThreads(n)`: without it, a `setNumThreads(1)` made before any other "
-             "engine call leaves OpenBLAS on all hardware threads (the engine's lazily created pool resets OpenBLAS's "
-             "count after the setter ran; see `NeuriteThreads.java`).")
+    L.append("Thread counts are set on both sides: Neurite with `Neurite.setNumThreads(n)` (its pool; OpenBLAS stays on "
+             "one thread inside the engine, which splits a large product into panels over its pool), the direct path "
+             "with `openblas_set_num_threads(n)` (through the preset's `blas_set_num_threads`, so OpenBLAS threads the "
+             "gemm itself); each side runs in its own forked JVM, so only one OpenBLAS is loaded per process.")
     L.append("")
 
     L.append("## 1. matmul, f32 (`GemmBench`)")
@@ -437,9 +435,10 @@ def main():
     noisy = noisy_rows(res)
     if noisy:
         L.append("Noise-dominated here (a 99.9% error bar above half the value, on either side): " + ", ".join(noisy)
-                 + ". Small multi-threaded gemms are the first victims of a shared machine: OpenBLAS's threads spin "
-                 "waiting for a partner that another process holds off the core, so their wall and CPU times measure "
-                 "the scheduler, for Neurite and the direct call alike.")
+                 + ". Small multi-threaded gemms are the first victims of a shared machine: the direct call's OpenBLAS "
+                 "threads spin waiting for a partner that another process holds off the core (Neurite keeps products "
+                 "under 2·2^23 flops on one thread and OpenBLAS's own threads idle), so those times measure the "
+                 "scheduler more than the arithmetic.")
         L.append("")
 
     L.append("## 2. Call overhead of a tiny op (`TinyOpBench`)")
@@ -565,7 +564,8 @@ def main():
 
     # Sections measured apart from the JMH suite, kept verbatim: the data pipeline (bench/run-data.sh) and whole-workload
     # training runs against a peer (bench/run-training.sh).
-    for name in ("data-pipeline.md", "training.md"):
+    # training-notes.md holds the hand measurements behind section 7 (profiles, seeds, OPENBLAS_CORETYPE unset).
+    for name in ("data-pipeline.md", "training.md", "training-notes.md"):
         extra = os.path.join(os.path.dirname(os.path.abspath(a.out)), "results", name)
         if os.path.exists(extra):
             with open(extra) as f:
