@@ -21,6 +21,8 @@ void gemm(const char* op, bool trans_a, bool trans_b, int64_t m, int64_t n, int6
           const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
 
 // Products of fewer floating-point operations than this per panel stay whole: a panel must be worth waking a worker.
+// Measured on the 2-core VM this was tuned on, where a wake-up crosses the hypervisor: with 2^21 the MLP's 6.4 MFLOP
+// products split in two and a W1 epoch at 2 threads took 1.16-1.25 s against 0.74-0.80 s at 1 thread.
 constexpr int64_t kGemmFlopsPerPanel = int64_t(1) << 23;
 
 }  // namespace nr::cpu
