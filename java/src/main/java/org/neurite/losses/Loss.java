@@ -52,9 +52,15 @@ public abstract class Loss {
     Objects.requireNonNull(yTrue, name + ": yTrue");
     Objects.requireNonNull(yPred, name + ": yPred");
     Tensor values = perSample(yTrue, yPred);
-    Tensor w = sampleWeight == null ? Tensor.scalar(1.0, values.dtype())
+    Tensor w = sampleWeight == null ? unitWeight(values)
         : sampleWeight.dtype() == values.dtype() ? sampleWeight : sampleWeight.cast(values.dtype());
     return Ops.call("reduce_loss", Attrs.of().set("reduction", reduction.code), values, w)[0];
+  }
+
+  /** A weight of 1 where {@code values} live: a loss computed on GPU tensors outside fit gets no CPU operand. */
+  private static Tensor unitWeight(Tensor values) {
+    Tensor one = Tensor.scalar(1.0, values.dtype());
+    return values.device().isCpu() ? one : one.to(values.device());
   }
 
   /** The settings that rebuild this loss (see {@link Losses#fromConfig}). */
