@@ -13,64 +13,10 @@
 #include "core/thread_pool.h"
 #include "cpu/blas.h"
 #include "cpu/cpu_backend.h"
+#include "ops/matmul_operand.h"
 
 namespace nr::cpu {
 namespace {
-
-// One operand seen as a batch of rows x cols matrices, with batch strides aligned to the output's batch dims
-// (0 where the operand is broadcast).
-struct Operand {
-  Tensor t;  // keeps a copy alive when one was needed
-  int64_t rows = 0, cols = 0, row_stride = 0, col_stride = 0;
-  Shape batch_strides;
-  bool trans = false;
-  int64_t ld = 0;
-
-  // Whether BLAS can read each matrix in place; sets trans and ld. A dim of size 1 never steps, so its stride is
-  // free, and BLAS requires ld >= 1 and >= the length of the contiguous dim.
-  bool blas_readable() {
-    if ((cols <= 1 || col_stride == 1) && (rows <= 1 || row_stride >= std::max<int64_t>(1, cols))) {
-      trans = false;
-      ld = rows <= 1 ? std::max<int64_t>(1, cols) : row_stride;
-      return true;
-    }
-    if ((rows <= 1 || row_stride == 1) && (cols <= 1 || col_stride >= std::max<int64_t>(1, rows))) {
-      trans = true;
-      ld = cols <= 1 ? std::max<int64_t>(1, rows) : col_stride;
-      return true;
-    }
-    return false;
-  }
-};
-
-// `is_left`: a 1-D operand is a row vector [1, K]; otherwise a column vector [K, 1].
-Operand prepare(const Tensor& x, bool is_left, size_t batch_rank) {
-  Operand op;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    op.t = attempt == 0 ? x : x.contiguous();
-    const Shape& s = op.t.shape();
-    const Shape& st = op.t.strides();
-    const size_t nd = s.size();
-    if (nd == 1) {
-      op.rows = is_left ? 1 : s[0];
-      op.cols = is_left ? s[0] : 1;
-      op.row_stride = is_left ? 0 : st[0];
-      op.col_stride = is_left ? st[0] : 0;
-    } else {
-      op.rows = s[nd - 2];
-      op.cols = s[nd - 1];
-      op.row_stride = st[nd - 2];
-      op.col_stride = st[nd - 1];
-    }
-    if (op.blas_readable()) break;
-  }
-  const Shape& s = op.t.shape();
-  const size_t matrix_dims = s.size() == 1 ? 1 : 2, own_batch = s.size() - matrix_dims;
-  op.batch_strides.assign(batch_rank, 0);
-  for (size_t i = 0; i < own_batch; ++i)
-    if (s[i] != 1) op.batch_strides[batch_rank - own_batch + i] = op.t.strides()[i];
-  return op;
-}
 
 void check_blas_dim(int64_t v, const Tensor& a, const Tensor& b) {
   if (v > INT_MAX)
@@ -78,25 +24,12 @@ void check_blas_dim(int64_t v, const Tensor& a, const Tensor& b) {
          " exceeds the 2^31-1 that BLAS indexes");
 }
 
-// True when every matrix of `a`'s batch follows the previous one at the same row stride, so the whole batch reads
-// as one [batch * rows, cols] matrix.
-bool batch_folds_into_rows(const Operand& a, const Shape& batch) {
-  if (a.trans) return false;
-  int64_t expected = a.rows * a.ld;
-  for (size_t d = batch.size(); d-- > 0;) {
-    if (batch[d] == 1) continue;
-    if (a.batch_strides[d] != expected) return false;
-    expected *= batch[d];
-  }
-  return true;
-}
-
 template <class T>
 void matmul_typed(const Tensor& a_in, const Tensor& b_in, Tensor& out) {
   const bool a_vec = a_in.ndim() == 1, b_vec = b_in.ndim() == 1;
   const Shape batch(out.shape().begin(), out.shape().end() - (a_vec ? 0 : 1) - (b_vec ? 0 : 1));
-  Operand a = prepare(a_in, true, batch.size());
-  Operand b = prepare(b_in, false, batch.size());
+  MatmulOperand a = prepare_matmul_operand(a_in, true, batch.size());
+  MatmulOperand b = prepare_matmul_operand(b_in, false, batch.size());
   const int64_t m = a.rows, k = a.cols, n = b.cols;
   T* c = out.data<T>();
   if (out.numel() == 0) return;

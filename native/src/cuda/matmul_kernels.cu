@@ -15,6 +15,7 @@
 #include "cuda/cublas_api.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_common.h"
+#include "ops/matmul_operand.h"
 
 namespace nr::cuda {
 namespace {
@@ -61,71 +62,11 @@ blas::Handle handle_for_current(const blas::Api*& api) {
   return b.handles[dev];
 }
 
-struct Operand {
-  Tensor t;
-  int64_t rows = 0, cols = 0, row_stride = 0, col_stride = 0;
-  Shape batch_strides;
-  int trans = blas::kOpN;
-  int64_t ld = 0;
-  bool blas_readable() {
-    if ((cols <= 1 || col_stride == 1) && (rows <= 1 || row_stride >= std::max<int64_t>(1, cols))) {
-      trans = blas::kOpN;
-      ld = rows <= 1 ? std::max<int64_t>(1, cols) : row_stride;
-      return true;
-    }
-    if ((rows <= 1 || row_stride == 1) && (cols <= 1 || col_stride >= std::max<int64_t>(1, rows))) {
-      trans = blas::kOpT;
-      ld = cols <= 1 ? std::max<int64_t>(1, rows) : col_stride;
-      return true;
-    }
-    return false;
-  }
-};
-
-Operand prepare(const Tensor& x, bool is_left, size_t batch_rank) {
-  Operand op;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    op.t = attempt == 0 ? x : x.contiguous();
-    const Shape& s = op.t.shape();
-    const Shape& st = op.t.strides();
-    const size_t nd = s.size();
-    if (nd == 1) {
-      op.rows = is_left ? 1 : s[0];
-      op.cols = is_left ? s[0] : 1;
-      op.row_stride = is_left ? 0 : st[0];
-      op.col_stride = is_left ? st[0] : 0;
-    } else {
-      op.rows = s[nd - 2];
-      op.cols = s[nd - 1];
-      op.row_stride = st[nd - 2];
-      op.col_stride = st[nd - 1];
-    }
-    if (op.blas_readable()) break;
-  }
-  const Shape& s = op.t.shape();
-  const size_t matrix_dims = s.size() == 1 ? 1 : 2, own_batch = s.size() - matrix_dims;
-  op.batch_strides.assign(batch_rank, 0);
-  for (size_t i = 0; i < own_batch; ++i)
-    if (s[i] != 1) op.batch_strides[batch_rank - own_batch + i] = op.t.strides()[i];
-  return op;
-}
-
 int blas_int(int64_t v, const Tensor& a, const Tensor& b) {
   if (v > INT_MAX)
     fail(Status::Unsupported, "matmul: ", shape_str(a.shape()), " x ", shape_str(b.shape()), ": a dimension of ", v,
          " exceeds the 2^31-1 that cuBLAS indexes");
   return static_cast<int>(v);
-}
-
-bool batch_folds_into_rows(const Operand& a, const Shape& batch) {
-  if (a.trans != blas::kOpN) return false;
-  int64_t expected = a.rows * a.ld;
-  for (size_t d = batch.size(); d-- > 0;) {
-    if (batch[d] == 1) continue;
-    if (a.batch_strides[d] != expected) return false;
-    expected *= batch[d];
-  }
-  return true;
 }
 
 // The batch as one dim of uniform strides (per operand), when it is one.
@@ -172,8 +113,9 @@ void matmul_typed(const Tensor& a_in, const Tensor& b_in, Tensor& out) {
   const bool a_vec = a_in.ndim() == 1, b_vec = b_in.ndim() == 1;
   const Shape batch(out.shape().begin(), out.shape().end() - (a_vec ? 0 : 1) - (b_vec ? 0 : 1));
   if (out.numel() == 0) return;
-  Operand a = prepare(a_in, true, batch.size());
-  Operand b = prepare(b_in, false, batch.size());
+  MatmulOperand a = prepare_matmul_operand(a_in, true, batch.size());
+  MatmulOperand b = prepare_matmul_operand(b_in, false, batch.size());
+  const int ta = a.trans ? blas::kOpT : blas::kOpN, tb = b.trans ? blas::kOpT : blas::kOpN;
   const int64_t m = a.rows, k = a.cols, n = b.cols;
   T* c = out.data<T>();
   if (k == 0) {
@@ -190,12 +132,12 @@ void matmul_typed(const Tensor& a_in, const Tensor& b_in, Tensor& out) {
   const int bm = blas_int(m, a_in, b_in), bn = blas_int(n, a_in, b_in), bk = blas_int(k, a_in, b_in);
   const int lda = blas_int(a.ld, a_in, b_in), ldb = blas_int(b.ld, a_in, b_in);
   if (count == 1 || (b_shared && batch_folds_into_rows(a, batch))) {
-    gemm(*api, h, a.trans, b.trans, blas_int(count * m, a_in, b_in), bn, bk, ap, lda, bp, ldb, c, bn);
+    gemm(*api, h, ta, tb, blas_int(count * m, a_in, b_in), bn, bk, ap, lda, bp, ldb, c, bn);
     return;
   }
   int64_t sa = 0, sb = 0;
   if (single_batch_stride(batch, a.batch_strides, b.batch_strides, sa, sb)) {
-    gemm_batched(*api, h, a.trans, b.trans, bm, bn, bk, ap, lda, sa, bp, ldb, sb, c, bn, m * n,
+    gemm_batched(*api, h, ta, tb, bm, bn, bk, ap, lda, sa, bp, ldb, sb, c, bn, m * n,
                  blas_int(count, a_in, b_in));
     return;
   }
@@ -203,7 +145,7 @@ void matmul_typed(const Tensor& a_in, const Tensor& b_in, Tensor& out) {
   int64_t index = 0;
   loop.run(0, count, [&](const std::array<int64_t, 2>& off, int64_t len, const std::array<int64_t, 2>& st) {
     for (int64_t j = 0; j < len; ++j, ++index)
-      gemm(*api, h, a.trans, b.trans, bm, bn, bk, ap + off[0] + j * st[0], lda, bp + off[1] + j * st[1], ldb,
+      gemm(*api, h, ta, tb, bm, bn, bk, ap + off[0] + j * st[0], lda, bp + off[1] + j * st[1], ldb,
            c + index * m * n, bn);
   });
 }

@@ -1,10 +1,5 @@
 package org.neurite.metrics;
 
-import java.util.Map;
-import org.neurite.Neurite;
-import org.neurite.Scope;
-import org.neurite.Tensor;
-
 /**
  * {@code tp / (tp + fp)} over every element so far, as Keras's {@code Precision}: a prediction above
  * {@code threshold} (default 0.5) is a positive, a non-zero label is a positive. Multi-label outputs count every
@@ -16,42 +11,18 @@ import org.neurite.Tensor;
  * p.result();   // tp 1, fp 1: 0.5
  * }</pre>
  */
-public final class Precision extends Metric {
-  private final double threshold;
-  private double tp, fp;
-
+public final class Precision extends ThresholdCounts {
   public Precision() {
     this("precision", 0.5);
   }
 
   public Precision(String name, double threshold) {
-    super(name);
-    this.threshold = MetricSupport.threshold(name, threshold);
-  }
-
-  @Override
-  public void update(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
-    try (Scope scope = Neurite.scope()) {
-      BinaryCounts c = BinaryCounts.of(name(), yTrue, yPred, sampleWeight, threshold, false);
-      tp += c.tp[0];
-      fp += c.fp[0];
-    }
+    super(name, threshold);
   }
 
   /** 0 when nothing was predicted positive (as Keras's divide-no-NaN). */
   @Override
-  public double result() {
+  double result(double tp, double fp, double fn) {
     return tp + fp == 0 ? 0 : tp / (tp + fp);
-  }
-
-  @Override
-  public void reset() {
-    tp = 0;
-    fp = 0;
-  }
-
-  @Override
-  public Map<String, Object> config() {
-    return Map.of("threshold", threshold);
   }
 }

@@ -80,6 +80,29 @@ public final class Shapes {
     }
   }
 
+  /**
+   * {@code axis} (negative counts from the end) as a non-batch axis of {@code shape}, for layers that keep one value
+   * per feature along it (BatchNormalization, Normalization); {@code batchAxisRole} says in the error what the batch
+   * axis is for in that layer.
+   */
+  public static int featureAxis(int axis, long[] shape, String batchAxisRole) {
+    int a = axis < 0 ? axis + shape.length : axis;
+    if (shape.length < 2 || a <= 0 || a >= shape.length) {
+      throw new ShapeException("axis " + axis + " is not a feature axis of input " + str(shape)
+          + " (rank >= 2, and the batch axis 0 " + batchAxisRole + ")");
+    }
+    return a;
+  }
+
+  /** The size of {@code shape}'s feature axis (see {@link #featureAxis}), which must be known. */
+  public static long knownFeatureSize(int axis, int resolved, long[] shape) {
+    long c = shape[resolved];
+    if (c < 0) {
+      throw new ShapeException("the size of axis " + axis + " must be known, got input " + str(shape));
+    }
+    return c;
+  }
+
   /** Requires the last dimension of {@code shape} to be known. */
   public static long lastDim(String layer, long[] shape) {
     if (shape.length == 0 || shape[shape.length - 1] < 0) {

@@ -6,7 +6,6 @@ import org.neurite.DType;
 import org.neurite.InvalidArgumentException;
 import org.neurite.Neurite;
 import org.neurite.Ops;
-import org.neurite.ShapeException;
 import org.neurite.Tensor;
 import org.neurite.init.Initializer;
 import org.neurite.init.Ones;
@@ -125,21 +124,13 @@ public final class BatchNormalization extends Layer {
   }
 
   private int resolve(long[] shape) {
-    int a = axis < 0 ? axis + shape.length : axis;
-    if (shape.length < 2 || a <= 0 || a >= shape.length) {
-      throw new ShapeException("axis " + axis + " is not a feature axis of input " + Shapes.str(shape)
-          + " (rank >= 2, and the batch axis 0 cannot be normalised over)");
-    }
-    return a;
+    return Shapes.featureAxis(axis, shape, "cannot be normalised over");
   }
 
   @Override
   protected void build(long[] inputShape) {
     resolvedAxis = resolve(inputShape);
-    long c = inputShape[resolvedAxis];
-    if (c < 0) {
-      throw new ShapeException("the size of axis " + axis + " must be known, got input " + Shapes.str(inputShape));
-    }
+    long c = Shapes.knownFeatureSize(axis, resolvedAxis, inputShape);
     long[] shape = {c};
     if (scale) {
       gamma = addWeight("gamma", shape, gammaInit, gammaReg, true);

@@ -89,21 +89,13 @@ public final class Normalization extends Layer {
   }
 
   private int resolve(long[] shape) {
-    int a = axis < 0 ? axis + shape.length : axis;
-    if (shape.length < 2 || a <= 0 || a >= shape.length) {
-      throw new ShapeException("axis " + axis + " is not a feature axis of input " + Shapes.str(shape)
-          + " (rank >= 2, and the batch axis 0 is what the statistics are over)");
-    }
-    return a;
+    return Shapes.featureAxis(axis, shape, "is what the statistics are over");
   }
 
   @Override
   protected void build(long[] inputShape) {
     resolvedAxis = resolve(inputShape);
-    long c = inputShape[resolvedAxis];
-    if (c < 0) {
-      throw new ShapeException("the size of axis " + axis + " must be known, got input " + Shapes.str(inputShape));
-    }
+    long c = Shapes.knownFeatureSize(axis, resolvedAxis, inputShape);
     if (givenMean != null && givenMean.length != 1 && givenMean.length != c) {
       throw new ShapeException("given " + givenMean.length + " means and variances for an axis of size " + c);
     }
